@@ -1,0 +1,1 @@
+"""Office Actions Desk: case work, review and enforcement of office actions."""

@@ -1,0 +1,34 @@
+"""Roles are Django groups named after the policy's roles (``officeactions.policy.Role``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+
+from officeactions.policy import STAFF_ROLES, Role
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The roles a user holds, read once per user object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_officeactions_roles", None)
+    if cached is None:
+        known = {r.value for r in Role}
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(Role(n) for n in names if n in known)
+        user._officeactions_roles = cached
+    return cached
+
+
+def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user_roles(user) & STAFF_ROLES)
+
+
+def role_grant(*, user: AbstractBaseUser, role: Role) -> None:
+    user.groups.add(Group.objects.get(name=role.value))
+    user.__dict__.pop("_officeactions_roles", None)
+
+
+def role_revoke(*, user: AbstractBaseUser, role: Role) -> None:
+    user.groups.remove(Group.objects.get(name=role.value))
+    user.__dict__.pop("_officeactions_roles", None)

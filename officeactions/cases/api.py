@@ -1,0 +1,360 @@
+"""JSON API for staff: one view per operation, thin, over the same services as the pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from officeactions.cases import selectors, services
+from officeactions.cases.catalog import catalog
+from officeactions.cases.models import Case
+from officeactions.errors import InvalidInput
+from officeactions.policy.workflow import TRANSITIONS, CaseState
+
+PLAIN_STEPS = [t.name for t in TRANSITIONS.values() if not t.dedicated_step]
+
+
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409)}
+
+
+class AccountSerializer(serializers.Serializer):
+    wiki = serializers.CharField(max_length=64)
+    username = serializers.CharField(max_length=255)
+
+
+class SubjectSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=200)
+    accounts = AccountSerializer(many=True, required=False, default=list)
+    addresses = serializers.ListField(
+        child=serializers.CharField(max_length=49), required=False, default=list
+    )
+
+
+class QuorumSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    approvals = serializers.IntegerField()
+    needed = serializers.IntegerField()
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class ReviewOutSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(source="reviewer.username")
+    decision = serializers.CharField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ProposalOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    proposer = serializers.CharField(source="proposer.username")
+    rationale = serializers.CharField()
+    terms = serializers.DictField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    reviews = ReviewOutSerializer(many=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor_name")
+    at = serializers.DateTimeField(source="created_at")
+    reason = serializers.CharField()
+    from_state = serializers.CharField(source="data.from", default="")
+    to_state = serializers.CharField(source="data.to", default="")
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    team = serializers.CharField()
+    state = serializers.CharField()
+    title = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    kind_name = serializers.SerializerMethodField()
+    state_label = serializers.SerializerMethodField()
+    summary = serializers.CharField()
+    confidential = serializers.SerializerMethodField()
+    enforces = serializers.CharField(source="enforces.reference", default=None)
+    subject = serializers.SerializerMethodField()
+    assignees = serializers.SerializerMethodField()
+    review_rule = serializers.SerializerMethodField()
+    proposal = serializers.SerializerMethodField()
+    quorum = serializers.SerializerMethodField()
+    available_steps = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    def get_kind_name(self, case: Case) -> str:
+        return case.action_kind.name
+
+    def get_state_label(self, case: Case) -> str:
+        return case.case_state.label
+
+    def get_confidential(self, case: Case) -> bool:
+        return case.action_kind.is_confidential
+
+    @extend_schema_field(SubjectSerializer(allow_null=True))
+    def get_subject(self, case: Case) -> dict | None:
+        if case.subject is None:
+            return None
+        return {
+            "display_name": case.subject.display_name,
+            "accounts": [
+                {"wiki": a.wiki, "username": a.username} for a in case.subject.accounts.all()
+            ],
+            "addresses": [a.address for a in case.subject.addresses.all()],
+        }
+
+    def get_assignees(self, case: Case) -> list[str]:
+        return list(case.assignees.order_by("username").values_list("username", flat=True))
+
+    def get_review_rule(self, case: Case) -> str:
+        return selectors.review_rule_for(case).describe()
+
+    def _proposal(self, case: Case):
+        if not hasattr(self, "_proposal_cache"):
+            self._proposal_cache = selectors.pending_proposal(case) or case.proposals.first()
+        return self._proposal_cache
+
+    @extend_schema_field(ProposalOutSerializer(allow_null=True))
+    def get_proposal(self, case: Case) -> dict | None:
+        proposal = self._proposal(case)
+        return ProposalOutSerializer(proposal).data if proposal else None
+
+    @extend_schema_field(QuorumSerializer(allow_null=True))
+    def get_quorum(self, case: Case) -> dict | None:
+        proposal = self._proposal(case)
+        if proposal is None:
+            return None
+        q = selectors.proposal_quorum(case, proposal)
+        return {"met": q.met, "approvals": q.approvals, "needed": q.needed, "missing": q.missing}
+
+    def get_available_steps(self, case: Case) -> list[str]:
+        return [t.name for t in selectors.available_transitions(case, self.context["user"])]
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, case: Case) -> list[dict]:
+        return TimelineEntrySerializer(selectors.case_timeline(case), many=True).data
+
+
+def _detail(request: Request, case: Case, status: int = 200) -> Response:
+    case = selectors.case_get_visible(request.user, case.reference)
+    return Response(CaseDetailSerializer(case, context={"user": request.user}).data, status=status)
+
+
+class CaseListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        state = serializers.ChoiceField(choices=[s.value for s in CaseState], required=False)
+        kind = serializers.ChoiceField(choices=list(catalog().kinds), required=False)
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=list(catalog().kinds))
+        title = serializers.CharField(max_length=200)
+        summary = serializers.CharField(required=False, default="", allow_blank=True)
+        team = serializers.ChoiceField(choices=["trust_and_safety", "legal"], required=False)
+        subject = SubjectSerializer(required=False)
+        enforces = serializers.CharField(max_length=16, required=False)
+
+    @extend_schema(
+        operation_id="cases_list",
+        parameters=[
+            OpenApiParameter("state", str, enum=[s.value for s in CaseState]),
+            OpenApiParameter("kind", str, enum=list(catalog().kinds)),
+        ],
+        responses={200: CaseSummarySerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        cases = selectors.cases_visible_to(request.user).order_by("-received_at", "pk")
+        cases = cases.filter(**filters.validated_data)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_open",
+        request=InputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with transaction.atomic():
+            enforces = None
+            if values.get("enforces"):
+                enforces = selectors.case_get_visible(request.user, values["enforces"])
+            subject = None
+            if values.get("subject"):
+                s = values["subject"]
+                subject = services.subject_create(
+                    actor=request.user,
+                    display_name=s["display_name"],
+                    accounts=[(a["wiki"], a["username"]) for a in s["accounts"]],
+                    addresses=s["addresses"],
+                )
+            case = services.case_open(
+                actor=request.user,
+                kind=values["kind"],
+                title=values["title"],
+                summary=values["summary"],
+                team=values.get("team"),
+                subject=subject,
+                enforces=enforces,
+            )
+        return _detail(request, case, status=201)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(operation_id="cases_get", responses={200: CaseDetailSerializer, **ERRORS})
+    def get(self, request: Request, reference: str) -> Response:
+        return _detail(request, selectors.case_get_visible(request.user, reference))
+
+
+class CaseStepApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        step = serializers.ChoiceField(choices=PLAIN_STEPS)
+        reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_step",
+        request=InputSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Take a plain workflow step: triage (accept, defer, decline_request, "
+        "mark_abusive), start_investigation, submit_for_review, withdraw_proposal.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        case = services.case_transition(
+            case=case,
+            actor=request.user,
+            name=data.validated_data["step"],
+            reason=data.validated_data["reason"],
+        )
+        return _detail(request, case)
+
+
+class CaseProposalApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        rationale = serializers.CharField()
+        terms = serializers.DictField(
+            child=serializers.CharField(allow_blank=True), required=False, default=dict
+        )
+
+    @extend_schema(
+        operation_id="cases_propose",
+        request=InputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        services.proposal_create(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=201)
+
+
+class CaseReviewApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["approve", "decline"])
+        comment = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_review",
+        request=InputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        services.review_submit(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=201)
+
+
+class CaseEvidenceApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        url = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_add_evidence",
+        request=InputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        services.evidence_add(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=201)
+
+
+class CaseAssignApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+
+    @extend_schema(
+        operation_id="cases_assign",
+        request=InputSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        username = data.validated_data["username"]
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise InvalidInput(f"No staff member named {username!r}.")
+        services.case_assign(case=case, actor=request.user, user=user)
+        return _detail(request, case)
+
+
+class KindSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    team = serializers.CharField()
+    target = serializers.CharField()
+    response_time = serializers.CharField(allow_null=True)
+    review = serializers.CharField()
+    appeal = serializers.CharField()
+    visibility = serializers.CharField()
+    primary = serializers.BooleanField()
+
+
+class KindListApi(APIView):
+    @extend_schema(operation_id="kinds_list", responses={200: KindSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        kinds = [
+            {
+                "code": k.code,
+                "name": k.name,
+                "team": k.team.value,
+                "target": k.target.value,
+                "response_time": k.response.describe() if k.response else None,
+                "review": k.review.describe(),
+                "appeal": k.appeal.route.value,
+                "visibility": k.visibility.value,
+                "primary": k.primary,
+            }
+            for k in catalog()
+        ]
+        return Response(KindSerializer(kinds, many=True).data)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django import forms
+
+from officeactions.cases.catalog import catalog
+from officeactions.policy import Team
+from officeactions.policy.catalog import ReviewRule
+
+TERM_LABELS = {
+    "purpose": "Purpose",
+    "no_other_reasonable_way": "Why there is no other reasonable way to obtain this",
+    "grounds": "Grounds (court order or substantial risk, with details)",
+}
+
+
+class CaseOpenForm(forms.Form):
+    kind = forms.ChoiceField(choices=[])
+    team = forms.ChoiceField(
+        choices=[("", "As the catalog says")] + [(t.value, t.label) for t in Team], required=False
+    )
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    subject_name = forms.CharField(
+        max_length=200, required=False, help_text="The person the action is about, if any."
+    )
+    accounts = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One per line: wiki:username, e.g. enwiki:Example",
+    )
+    addresses = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="One IP address or CIDR range per line.",
+    )
+    enforces = forms.CharField(
+        max_length=16, required=False, help_text="Reference of the action this one enforces."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = catalog().choices()
+
+    def clean_accounts(self) -> list[tuple[str, str]]:
+        pairs = []
+        for line in self.cleaned_data["accounts"].splitlines():
+            if not line.strip():
+                continue
+            wiki, sep, username = line.partition(":")
+            if not sep or not wiki.strip() or not username.strip():
+                raise forms.ValidationError(f"{line.strip()!r} is not wiki:username.")
+            pairs.append((wiki.strip(), username.strip()))
+        return pairs
+
+    def clean_addresses(self) -> list[str]:
+        return [a.strip() for a in self.cleaned_data["addresses"].splitlines() if a.strip()]
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ProposalForm(forms.Form):
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    details = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Terms of the action: scope, expiry, wikis…",
+    )
+
+    def __init__(self, *args, rule: ReviewRule, **kwargs):
+        super().__init__(*args, **kwargs)
+        for term in rule.required_terms:
+            self.fields[term] = forms.CharField(
+                label=TERM_LABELS.get(term, term.replace("_", " ").capitalize()),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,  # the service says what is missing, in the policy's words
+            )
+        self.required_terms = rule.required_terms
+
+    def terms(self) -> dict[str, str]:
+        terms = {t: self.cleaned_data.get(t, "") for t in self.required_terms}
+        if self.cleaned_data.get("details"):
+            terms["details"] = self.cleaned_data["details"]
+        return terms
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class EvidenceForm(forms.Form):
+    url = forms.CharField(max_length=2000, required=False, label="URL")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AssignForm(forms.Form):
+    username = forms.CharField(max_length=150)

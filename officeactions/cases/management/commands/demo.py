@@ -1,0 +1,236 @@
+"""Load demo staff and cases of several kinds in several states, through the real services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from officeactions.accounts.roles import role_grant
+from officeactions.cases import services
+from officeactions.cases.models import Case
+from officeactions.policy import Role
+
+DEMO_PASSWORD = "office-actions-demo"  # noqa: S105 - printed for local demos only
+
+STAFF = {
+    "alice": [Role.TS_STAFF],
+    "bob": [Role.TS_STAFF],
+    "carol": [Role.LEGAL_COUNSEL],
+    "oscar": [Role.LEGAL_COUNSEL],
+    "dave": [Role.REVIEWER],
+    "erin": [Role.REVIEWER],
+    "grace": [Role.TS_STAFF, Role.CHILD_PROTECTION],
+    "heidi": [Role.AUDITOR],
+    "ivan": [Role.CASE_REVIEW_COMMITTEE],
+    "judy": [Role.STEWARD],
+    "ken": [Role.EVENT_ORGANISER],
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo staff (one per role) and demo cases; safe to run again."
+
+    def handle(self, *args, **options):
+        users = self._staff()
+        if Case.objects.exists():
+            self.stdout.write("Demo cases already present; not adding more.")
+        else:
+            with transaction.atomic():
+                self._cases(users)
+            self.stdout.write(f"Loaded {Case.objects.count()} demo cases.")
+        self.stdout.write(f"\nStaff logins (password for all: {DEMO_PASSWORD})")
+        for name, roles in STAFF.items():
+            self.stdout.write(f"  {name:6} {', '.join(r.label for r in roles)}")
+
+    def _staff(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for name, roles in STAFF.items():
+            user, created = User.objects.get_or_create(
+                username=name, defaults={"email": f"{name}@office.example"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            for role in roles:
+                role_grant(user=user, role=role)
+            users[name] = user
+        return users
+
+    def _cases(self, u: dict) -> None:
+        now = timezone.now()
+
+        def walk(case, *steps):
+            for actor, step, reason in steps:
+                case = services.case_transition(case=case, actor=u[actor], name=step, reason=reason)
+            return case
+
+        # 1. A global ban request, just received.
+        harasser = services.subject_create(
+            actor=u["alice"],
+            display_name="Vexatious Example",
+            accounts=[("enwiki", "Vexatious Example"), ("commonswiki", "VexEx2")],
+            addresses=["198.51.100.23", "2001:db8:42::/48"],
+        )
+        services.case_open(
+            actor=u["alice"],
+            kind="global_ban",
+            title="Harassment of several editors across projects",
+            summary="Off-wiki threats and on-wiki harassment on three projects.",
+            subject=harasser,
+            received_at=now - timedelta(days=2),
+            request={
+                "action_requested": "global_ban",
+                "summary": "Repeated threats against editors on enwiki and commons.",
+                "community_evidence": ["https://en.wikipedia.org/wiki/Special:Log/block"],
+                "supporting_information": "Screenshots sent by email.",
+                "requester_name": "A. Reporter",
+                "requester_email": "reporter@example.org",
+            },
+        )
+
+        # 2. A global ban in review: two reviewers approved, legal counsel still needed.
+        sock = services.subject_create(
+            actor=u["bob"],
+            display_name="Long-term abuser",
+            accounts=[("enwiki", "LTA Master"), ("dewiki", "LTA Meister")],
+            addresses=["203.0.113.0/24"],
+        )
+        ban = services.case_open(
+            actor=u["bob"],
+            kind="global_ban",
+            title="Long-term abuse with sockpuppets",
+            subject=sock,
+            received_at=now - timedelta(days=20),
+        )
+        walk(ban, ("bob", "accept", ""), ("bob", "start_investigation", ""))
+        services.proposal_create(
+            case=ban,
+            actor=u["bob"],
+            rationale="Two years of cross-wiki abuse; community blocks evaded 40 times.",
+            terms={"details": "Indefinite global ban; lock all known accounts."},
+        )
+        walk(ban, ("bob", "submit_for_review", ""))
+        services.review_submit(case=ban, actor=u["dave"], decision="approve", comment="Agreed.")
+        services.review_submit(case=ban, actor=u["erin"], decision="approve")
+
+        # 3. An event ban under investigation.
+        event = services.case_open(
+            actor=u["alice"],
+            kind="event_ban",
+            title="Conduct at a regional conference",
+            received_at=now - timedelta(days=6),
+        )
+        walk(event, ("alice", "accept", ""), ("alice", "start_investigation", ""))
+
+        # 4. A DMCA takedown approved by legal counsel.
+        dmca = services.case_open(
+            actor=u["carol"],
+            kind="dmca_takedown",
+            title="Takedown notice for File:Example photo.jpg",
+            received_at=now - timedelta(days=3),
+        )
+        walk(dmca, ("carol", "accept", ""), ("carol", "start_investigation", ""))
+        services.proposal_create(
+            case=dmca,
+            actor=u["carol"],
+            rationale="The notice is valid; the photo is the complainant's work.",
+            terms={"details": "Delete File:Example photo.jpg on commonswiki."},
+        )
+        walk(dmca, ("carol", "submit_for_review", ""))
+        services.review_submit(case=dmca, actor=u["oscar"], decision="approve")
+
+        # 5. A confidential conduct warning, proposed; alice and dave are on the case.
+        warning = services.case_open(
+            actor=u["alice"], kind="conduct_warning", title="Hostile talk page conduct"
+        )
+        services.case_assign(case=warning, actor=u["alice"], user=u["dave"])
+        walk(warning, ("alice", "accept", ""), ("alice", "start_investigation", ""))
+        services.proposal_create(
+            case=warning,
+            actor=u["alice"],
+            rationale="A pattern of hostile replies; a warning should de-escalate it.",
+        )
+
+        # 6. A child-protection case, acted on at once by designated staff.
+        child = services.case_open(
+            actor=u["grace"],
+            kind="child_protection",
+            title="Report concerning a minor",
+            received_at=now - timedelta(hours=3),
+        )
+        walk(child, ("grace", "accept", ""), ("grace", "start_investigation", ""))
+        services.proposal_create(
+            case=child, actor=u["grace"], rationale="Content suppressed; NCMEC report to follow."
+        )
+        walk(child, ("grace", "submit_for_review", ""))
+        services.review_submit(case=child, actor=u["grace"], decision="approve")
+
+        # 7. An office page protection, declined by legal counsel.
+        page = services.case_open(
+            actor=u["bob"], kind="page_protection", title="Protect a biography under dispute"
+        )
+        walk(page, ("bob", "accept", ""), ("bob", "start_investigation", ""))
+        services.proposal_create(
+            case=page,
+            actor=u["bob"],
+            rationale="Ongoing edit war over private information.",
+            terms={"grounds": "Substantial risk: private address added repeatedly."},
+        )
+        walk(page, ("bob", "submit_for_review", ""))
+        services.review_submit(
+            case=page,
+            actor=u["carol"],
+            decision="decline",
+            comment="Oversight and community protection suffice; no office action needed.",
+        )
+
+        # 8. Staff CheckUser, approved on its recorded justification.
+        check = services.case_open(
+            actor=u["alice"], kind="checkuser", title="Threat of harm: identify the account"
+        )
+        walk(check, ("alice", "accept", ""), ("alice", "start_investigation", ""))
+        services.proposal_create(
+            case=check,
+            actor=u["alice"],
+            rationale="Emergency report of a threat of harm.",
+            terms={
+                "purpose": "emergency threat",
+                "no_other_reasonable_way": "The account is new and posted nothing else.",
+            },
+        )
+        walk(check, ("alice", "submit_for_review", ""))
+
+        # 9. A direct request for a secondary action, deferred to the community.
+        rights = services.case_open(
+            actor=u["bob"],
+            kind="rights_removal",
+            title="Request to remove an administrator's rights",
+            request={
+                "action_requested": "rights_removal",
+                "summary": "An admin misused the block tool in a content dispute.",
+                "community_evidence": [],
+            },
+        )
+        walk(
+            rights,
+            (
+                "bob",
+                "defer",
+                "Direct requests for removal of advanced rights go to the community's own "
+                "processes first (e.g. the project's administrators' noticeboard).",
+            ),
+        )
+
+        # 10. A range block enforcing the global ban of case 2: it takes that ban's review rule.
+        services.case_open(
+            actor=u["bob"],
+            kind="range_block",
+            title="Range used by the long-term abuser",
+            enforces=ban,
+            subject=sock,
+        )

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import ipaddress
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from officeactions.policy import CATALOG
+from officeactions.policy.workflow import CaseState
+
+# Crockford base32 without look-alike letters: references are read aloud and typed by hand.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"OA-{body[:4]}-{body[4:]}"
+
+
+def validate_address(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValidationError(f"{value!r} is not an IP address or a CIDR range: {exc}") from exc
+
+
+class Subject(models.Model):
+    """A person an office action may be about. A ban is against the person, not a username."""
+
+    display_name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class SubjectAccount(models.Model):
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="accounts")
+    wiki = models.CharField(max_length=64, help_text="Wiki database name, e.g. enwiki")
+    username = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "wiki", "username"], name="subject_account_unique"
+            )
+        ]
+        ordering = ["wiki", "username"]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.wiki}"
+
+
+class SubjectAddress(models.Model):
+    """An IP address or range (CIDR) the person uses or may use."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="addresses")
+    address = models.CharField(max_length=49, validators=[validate_address])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "address"], name="subject_address_unique")
+        ]
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class CaseQuerySet(models.QuerySet):
+    def with_list_data(self) -> CaseQuerySet:
+        return self.select_related("subject", "created_by")
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    kind = models.CharField(max_length=32, choices=CATALOG.choices())
+    team = models.CharField(max_length=32)
+    # Changed only by officeactions.cases.services, one transition at a time.
+    state = models.CharField(
+        max_length=32,
+        choices=[(s.value, s.label) for s in CaseState],
+        default=CaseState.RECEIVED,
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    enforces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enforced_by",
+        help_text="The office action this one enforces (a range block enforcing a global ban).",
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CaseAssignment", related_name="assigned_cases"
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["state", "received_at"]), models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def action_kind(self):
+        from officeactions.cases.catalog import catalog
+
+        return catalog().get(self.kind)
+
+    @property
+    def case_state(self) -> CaseState:
+        return CaseState(self.state)
+
+
+class CaseAssignment(models.Model):
+    """The staff on a case: for a confidential case, the people who may see it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on case {self.case_id}"
+
+
+class Request(models.Model):
+    """What a requester sent in, as received. The case it became holds the work."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="request")
+    action_requested = models.CharField(max_length=32, choices=CATALOG.choices())
+    summary = models.TextField()
+    community_evidence = models.JSONField(
+        default=list, help_text="URLs of earlier attempts through local community processes"
+    )
+    supporting_information = models.TextField(blank=True)
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_email = models.EmailField(blank=True)
+    requester_username = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"request for case {self.case_id}"
+
+
+class Evidence(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000, blank=True)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(url="") & models.Q(note="")), name="evidence_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url or self.note[:60]
+
+
+class ProposedAction(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        DECLINED = "declined"
+        WITHDRAWN = "withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposals")
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    rationale = models.TextField()
+    terms = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="one_pending_proposal_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk} ({self.status})"
+
+
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve"
+        DECLINE = "decline"
+
+    proposal = models.ForeignKey(ProposedAction, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    reviewer_roles = models.JSONField(default=list, help_text="The roles held when reviewing")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            # Two approvals by one person never count twice, however they race.
+            models.UniqueConstraint(fields=["proposal", "reviewer"], name="one_review_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} by {self.reviewer_id}"

@@ -1,0 +1,78 @@
+"""Reads: which cases a person may see, and what they may do next."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from officeactions.accounts.roles import user_roles
+from officeactions.audit.models import AuditEntry
+from officeactions.cases.catalog import catalog
+from officeactions.cases.models import Case, CaseAssignment, ProposedAction
+from officeactions.errors import ApplicationError, NotFound
+from officeactions.policy import STAFF_ROLES, PolicyRefusal, Visibility
+from officeactions.policy.catalog import ReviewRule
+from officeactions.policy.review import Approval, Quorum, quorum
+from officeactions.policy.workflow import TRANSITIONS, Transition
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Need to know: every queryset of cases a person is shown starts here."""
+    roles = user_roles(user)
+    if not roles & STAFF_ROLES:
+        return Case.objects.none()
+    assigned = CaseAssignment.objects.filter(user=user).values("case_id")
+    visible = Q(pk__in=[])
+    for kind in catalog():
+        if kind.visibility is Visibility.STAFF or roles & kind.visibility_roles:
+            visible |= Q(kind=kind.code)
+        elif kind.visibility is Visibility.CASE_STAFF:
+            visible |= Q(kind=kind.code, pk__in=assigned)
+    return Case.objects.filter(visible)
+
+
+def case_get_visible(user: User, reference: str) -> Case:
+    case = cases_visible_to(user).with_list_data().filter(reference=reference).first()
+    if case is None:
+        raise NotFound(f"No case {reference} that you can see.")
+    return case
+
+
+def pending_proposal(case: Case) -> ProposedAction | None:
+    return case.proposals.filter(status=ProposedAction.Status.PENDING).first()
+
+
+def review_rule_for(case: Case) -> ReviewRule:
+    enforces = catalog().get(case.enforces.kind) if case.enforces_id else None
+    return catalog().review_rule(case.action_kind, enforces)
+
+
+def proposal_quorum(case: Case, proposal: ProposedAction) -> Quorum:
+    approvals = [
+        Approval(r.reviewer_id, frozenset(r.reviewer_roles))
+        for r in proposal.reviews.all()
+        if r.decision == "approve"
+    ]
+    return quorum(review_rule_for(case), approvals)
+
+
+def available_transitions(case: Case, user: User) -> list[Transition]:
+    """The steps this person may take on this case now (drives buttons and the API)."""
+    from officeactions.cases.services import check_may_take
+
+    possible = []
+    for transition in TRANSITIONS.values():
+        if case.case_state not in transition.sources:
+            continue
+        try:
+            check_may_take(case=case, actor=user, transition=transition)
+        except (ApplicationError, PolicyRefusal):
+            continue  # a refusal here only means: not for this person, not now
+        possible.append(transition)
+    return possible
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(case=case).order_by("seq")

@@ -1,0 +1,382 @@
+"""Writes: every change to a case goes through one function here.
+
+Each function checks who may do it and from which state, runs in one transaction with the
+case row locked, and writes its audit entry in that same transaction. Views, the API, commands
+and tasks call these; none of them changes a case on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from officeactions.accounts.roles import user_roles
+from officeactions.audit.services import audit_append
+from officeactions.cases.catalog import catalog
+from officeactions.cases.models import (
+    Case,
+    CaseAssignment,
+    Evidence,
+    ProposedAction,
+    Request,
+    Review,
+    Subject,
+    SubjectAccount,
+    SubjectAddress,
+    validate_address,
+)
+from officeactions.cases.selectors import (
+    cases_visible_to,
+    pending_proposal,
+    proposal_quorum,
+    review_rule_for,
+)
+from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
+from officeactions.policy import STAFF_ROLES, PolicyRefusal, Team, Visibility
+from officeactions.policy.review import check_reviewer, missing_terms
+from officeactions.policy.workflow import TRANSITIONS, Actor, CaseState, Transition, get_transition
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def _clean_url(url: str) -> str:
+    url = url.strip()
+    try:
+        _http_url(url)
+    except ValidationError:
+        raise InvalidInput(f"{url!r} is not a valid http(s) URL.") from None
+    return url
+
+
+def _lock(case: Case, actor: AbstractBaseUser) -> Case:
+    """Re-read the case under a row lock, and only if this person may see it."""
+    locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        raise NotFound(f"No case {case.reference} that you can see.")
+    return locked
+
+
+def _check_team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
+    team = Team(case.team)
+    if team.member_role not in user_roles(actor):
+        raise NotPermitted(
+            f"{what} on a {team.label} case needs the role of {team.member_role.label.lower()}."
+        )
+
+
+def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> None:
+    """Raise if this person may not take this step on this case now; the message says why."""
+    try:
+        transition.check_source(case.case_state)
+    except PolicyRefusal as exc:
+        raise refusal(exc) from None
+    if transition.actor is Actor.TEAM:
+        _check_team_member(case, actor, transition.label)
+        return
+    proposal = pending_proposal(case)
+    if proposal is None:
+        raise StepRefused("There is no proposed action waiting for review.")
+    try:
+        check_reviewer(
+            review_rule_for(case),
+            reviewer_id=actor.pk,
+            reviewer_roles=user_roles(actor),
+            proposer_id=proposal.proposer_id,
+            already_reviewed=proposal.reviews.values_list("reviewer_id", flat=True),
+        )
+    except PolicyRefusal as exc:
+        raise NotPermitted(exc.message) from None
+
+
+def _move(
+    case: Case,
+    transition: Transition,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    target: CaseState | None = None,
+) -> Case:
+    source, target = case.case_state, target or transition.target
+    # Compare-and-set: if anything moved the case since we read it, refuse instead of overwrite.
+    moved = Case.objects.filter(pk=case.pk, state=source).update(
+        state=target, updated_at=timezone.now()
+    )
+    if moved != 1:
+        raise StepRefused("The case changed while you were working on it; reload and try again.")
+    case.state = target
+    audit_append(
+        actor=actor,
+        action=f"case.{transition.name}",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        reason=reason,
+        data={"from": source.value, "to": target.value, **(data or {})},
+    )
+    return case
+
+
+@transaction.atomic
+def subject_create(
+    *,
+    actor: AbstractBaseUser,
+    display_name: str,
+    accounts: Iterable[tuple[str, str]] = (),
+    addresses: Iterable[str] = (),
+    notes: str = "",
+) -> Subject:
+    if not user_roles(actor) & STAFF_ROLES:
+        raise NotPermitted("Only office staff can record subjects.")
+    if not display_name.strip():
+        raise InvalidInput("A subject needs a name (a username or pseudonym is enough).")
+    subject = Subject.objects.create(display_name=display_name.strip(), notes=notes)
+    for wiki, username in accounts:
+        if not wiki.strip() or not username.strip():
+            raise InvalidInput("Each account needs both a wiki and a username.")
+        SubjectAccount.objects.get_or_create(
+            subject=subject, wiki=wiki.strip(), username=username.strip()
+        )
+    for address in addresses:
+        try:
+            validate_address(address.strip())
+        except ValidationError as exc:
+            raise InvalidInput(exc.messages[0]) from None
+        SubjectAddress.objects.get_or_create(subject=subject, address=address.strip())
+    audit_append(
+        actor=actor,
+        action="subject.create",
+        object_type="subject",
+        object_id=str(subject.pk),
+        data={"accounts": subject.accounts.count(), "addresses": subject.addresses.count()},
+    )
+    return subject
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: AbstractBaseUser,
+    kind: str,
+    title: str,
+    summary: str = "",
+    team: str | None = None,
+    subject: Subject | None = None,
+    enforces: Case | None = None,
+    received_at=None,
+    request: dict[str, Any] | None = None,
+) -> Case:
+    """Open a case in the received state, owned by the team the catalog names."""
+    try:
+        action_kind = catalog().get(kind)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    if not title.strip():
+        raise InvalidInput("A case needs a title.")
+    try:
+        owning = Team(team) if team else action_kind.team
+    except ValueError:
+        raise InvalidInput(f"Unknown team {team!r}.") from None
+    if owning not in action_kind.teams:
+        allowed = " or ".join(t.label for t in action_kind.teams)
+        raise InvalidInput(f"A {action_kind.name} case belongs to {allowed}, not {owning.label}.")
+    if owning.member_role not in user_roles(actor):
+        raise NotPermitted(
+            f"Opening a {owning.label} case needs the role of {owning.member_role.label.lower()}."
+        )
+    if enforces is not None and not cases_visible_to(actor).filter(pk=enforces.pk).exists():
+        raise NotFound(f"No case {enforces.reference} that you can see.")
+    now = timezone.now()
+    case = Case.objects.create(
+        kind=action_kind.code,
+        team=owning.value,
+        title=title.strip(),
+        summary=summary,
+        subject=subject,
+        enforces=enforces,
+        received_at=received_at or now,
+        created_by=actor,
+    )
+    if request is not None:
+        Request.objects.create(case=case, received_at=case.received_at, **request)
+    audit_append(
+        actor=actor,
+        action="case.open",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"kind": case.kind, "team": case.team, "to": CaseState.RECEIVED.value},
+    )
+    if _may_be_assigned(case, actor):
+        _assign(case, actor, actor)
+    return case
+
+
+def _may_be_assigned(case: Case, user: AbstractBaseUser) -> bool:
+    kind = case.action_kind
+    roles = user_roles(user)
+    if not roles & STAFF_ROLES:
+        return False
+    if kind.visibility is Visibility.DESIGNATED:
+        return bool(roles & kind.visibility_roles)
+    return True
+
+
+def _assign(case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None:
+    try:
+        with transaction.atomic():
+            CaseAssignment.objects.create(case=case, user=user)
+    except IntegrityError:
+        raise StepRefused(f"{user.get_username()} is already on this case.") from None
+    audit_append(
+        actor=actor,
+        action="case.assign",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"assignee": user.get_username()},
+    )
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None:
+    case = _lock(case, actor)
+    _check_team_member(case, actor, "Assigning staff")
+    if not _may_be_assigned(case, user):
+        kind = case.action_kind
+        if kind.visibility is Visibility.DESIGNATED:
+            who = " or ".join(r.label.lower() for r in kind.visibility_roles)
+            raise NotPermitted(f"Only {who} may be on a {kind.name} case.")
+        raise NotPermitted(f"{user.get_username()} holds no staff role and cannot be on a case.")
+    _assign(case, actor, user)
+
+
+@transaction.atomic
+def case_transition(*, case: Case, actor: AbstractBaseUser, name: str, reason: str = "") -> Case:
+    """Take a plain step (triage, investigation, submit, withdraw) on a case."""
+    try:
+        transition = get_transition(name)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    if transition.dedicated_step:
+        raise InvalidInput(
+            f"{transition.label} is its own step: use the proposal or review form, not a bare "
+            "transition."
+        )
+    case = _lock(case, actor)
+    check_may_take(case=case, actor=actor, transition=transition)
+    try:
+        transition.check_reason(reason)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    proposal = pending_proposal(case)
+    if transition.name == "withdraw_proposal" and proposal is not None:
+        proposal.status = ProposedAction.Status.WITHDRAWN
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "decided_at"])
+    _move(case, transition, actor, reason)
+    if transition.target is CaseState.IN_REVIEW and review_rule_for(case).approvals == 0:
+        # The catalog asks for no approver here (staff CheckUser): the recorded terms are the
+        # check, and the proposal stands approved as submitted.
+        _approve(case, proposal, actor, "The catalog requires no approver for this kind.")
+    return case
+
+
+def _approve(case: Case, proposal: ProposedAction, actor, reason: str) -> None:
+    proposal.status = ProposedAction.Status.APPROVED
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    _move(case, TRANSITIONS["approve"], actor, reason, {"proposal": proposal.pk})
+
+
+@transaction.atomic
+def proposal_create(
+    *, case: Case, actor: AbstractBaseUser, rationale: str, terms: dict[str, str] | None = None
+) -> ProposedAction:
+    """Propose the office action (its terms and why); the case moves to action proposed."""
+    transition = TRANSITIONS["propose_action"]
+    case = _lock(case, actor)
+    check_may_take(case=case, actor=actor, transition=transition)
+    if not rationale.strip():
+        raise InvalidInput("A proposal needs a rationale: why this action, on what evidence.")
+    terms = {str(k): str(v) for k, v in (terms or {}).items()}
+    missing = missing_terms(review_rule_for(case), terms)
+    if missing:
+        names = ", ".join(m.replace("_", " ") for m in missing)
+        raise InvalidInput(
+            f"A {case.action_kind.name} proposal must record: {names}.", {"missing": missing}
+        )
+    proposal = ProposedAction.objects.create(
+        case=case, proposer=actor, rationale=rationale.strip(), terms=terms
+    )
+    _move(case, transition, actor, rationale.strip(), {"proposal": proposal.pk, "terms": terms})
+    return proposal
+
+
+@transaction.atomic
+def review_submit(
+    *, case: Case, actor: AbstractBaseUser, decision: str, comment: str = ""
+) -> Review:
+    """One reviewer's approval or decline. Enough distinct approvals approve the case."""
+    if decision not in Review.Decision.values:
+        raise InvalidInput(f"A review decision is 'approve' or 'decline', not {decision!r}.")
+    transition = TRANSITIONS[decision]
+    case = _lock(case, actor)  # the row lock orders racing reviewers; each sees the last one
+    check_may_take(case=case, actor=actor, transition=transition)
+    if decision == Review.Decision.DECLINE and not comment.strip():
+        raise InvalidInput("Declining needs a reason; none was given.")
+    proposal = pending_proposal(case)
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                proposal=proposal,
+                reviewer=actor,
+                decision=decision,
+                comment=comment.strip(),
+                reviewer_roles=sorted(r.value for r in user_roles(actor)),
+            )
+    except IntegrityError:
+        raise StepRefused("You have already reviewed this proposal.") from None
+    audit_append(
+        actor=actor,
+        action=f"review.{decision}",
+        object_type="proposal",
+        object_id=str(proposal.pk),
+        case=case,
+        reason=comment.strip(),
+        data={"roles": review.reviewer_roles},
+    )
+    if decision == Review.Decision.DECLINE:
+        proposal.status = ProposedAction.Status.DECLINED
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "decided_at"])
+        _move(case, transition, actor, comment.strip(), {"proposal": proposal.pk})
+    else:
+        status = proposal_quorum(case, proposal)
+        if status.met:
+            _approve(case, proposal, actor, status.describe())
+    return review
+
+
+@transaction.atomic
+def evidence_add(*, case: Case, actor: AbstractBaseUser, url: str = "", note: str = "") -> Evidence:
+    case = _lock(case, actor)
+    _check_team_member(case, actor, "Adding evidence")
+    if not url.strip() and not note.strip():
+        raise InvalidInput("Evidence needs a URL or a note.")
+    clean = _clean_url(url) if url.strip() else ""
+    evidence = Evidence.objects.create(case=case, url=clean, note=note.strip(), added_by=actor)
+    audit_append(
+        actor=actor,
+        action="evidence.add",
+        object_type="evidence",
+        object_id=str(evidence.pk),
+        case=case,
+        data={"url": clean, "has_note": bool(note.strip())},
+    )
+    return evidence

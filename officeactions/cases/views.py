@@ -1,0 +1,209 @@
+"""Staff web pages. Thin: read through selectors, write through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from officeactions.accounts.roles import is_staff_member
+from officeactions.cases import selectors, services
+from officeactions.cases.catalog import catalog
+from officeactions.cases.forms import (
+    AssignForm,
+    CaseOpenForm,
+    EvidenceForm,
+    ProposalForm,
+    ReviewForm,
+    TransitionForm,
+)
+from officeactions.cases.models import Case
+from officeactions.errors import ApplicationError, InvalidInput, NotFound
+from officeactions.policy.workflow import CaseState
+
+
+def _visible_case(request: HttpRequest, reference: str) -> Case:
+    try:
+        return selectors.case_get_visible(request.user, reference)
+    except NotFound:
+        raise Http404(f"No case {reference} that you can see.") from None
+
+
+def _detail(
+    request: HttpRequest, case: Case, *, error: str = "", status: int = 200, forms=None
+) -> HttpResponse:
+    proposal = selectors.pending_proposal(case) or case.proposals.first()
+    context = {
+        "case": case,
+        "kind": case.action_kind,
+        "rule": selectors.review_rule_for(case),
+        "proposal": proposal,
+        "reviews": proposal.reviews.select_related("reviewer") if proposal else [],
+        "quorum": selectors.proposal_quorum(case, proposal) if proposal else None,
+        "transitions": selectors.available_transitions(case, request.user),
+        "timeline": selectors.case_timeline(case),
+        "evidence": case.evidence.select_related("added_by"),
+        "assignees": case.assignees.order_by("username"),
+        "request_record": getattr(case, "request", None),
+        "proposal_form": ProposalForm(rule=selectors.review_rule_for(case)),
+        "review_form": ReviewForm(),
+        "evidence_form": EvidenceForm(),
+        "assign_form": AssignForm(),
+        "error": error,
+        **(forms or {}),
+    }
+    template = "cases/_panel.html" if request.headers.get("HX-Request") else "cases/detail.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = selectors.cases_visible_to(request.user).with_list_data()
+    state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
+    if state:
+        cases = cases.filter(state=state)
+    if kind:
+        cases = cases.filter(kind=kind)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "cases": cases[:200],
+            "states": [(s.value, s.label) for s in CaseState],
+            "kinds": catalog().choices(),
+            "state": state,
+            "kind": kind,
+            "is_staff_member": is_staff_member(request.user),
+        },
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = CaseOpenForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    enforces = None
+                    if data["enforces"]:
+                        enforces = _visible_case(request, data["enforces"].strip())
+                    subject = None
+                    if data["subject_name"] or data["accounts"] or data["addresses"]:
+                        subject = services.subject_create(
+                            actor=request.user,
+                            display_name=data["subject_name"]
+                            or (data["accounts"] or [("", "")])[0][1]
+                            or data["addresses"][0],
+                            accounts=data["accounts"],
+                            addresses=data["addresses"],
+                        )
+                    case = services.case_open(
+                        actor=request.user,
+                        kind=data["kind"],
+                        team=data["team"] or None,
+                        title=data["title"],
+                        summary=data["summary"],
+                        subject=subject,
+                        enforces=enforces,
+                    )
+            except ApplicationError as exc:
+                error, status = exc.message, exc.status
+            except Http404 as exc:
+                error, status = str(exc), 404
+            else:
+                messages.success(request, f"Case {case.reference} opened.")
+                return redirect("cases:detail", reference=case.reference)
+        else:
+            status = 400
+    return render(request, "cases/new.html", {"form": form, "error": error}, status=status)
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _detail(request, _visible_case(request, reference))
+
+
+def _act(request: HttpRequest, reference: str, action, form_name: str, form) -> HttpResponse:
+    """Run one service call from a posted form; on refusal show the case with the reason."""
+    case = _visible_case(request, reference)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        return _detail(request, case, error=first, status=400, forms={form_name: form})
+    try:
+        message = action(case, form.cleaned_data)
+    except ApplicationError as exc:
+        case = _visible_case(request, reference)
+        return _detail(request, case, error=exc.message, status=exc.status, forms={form_name: form})
+    messages.success(request, message)
+    if request.headers.get("HX-Request"):
+        return _detail(request, _visible_case(request, reference))
+    return redirect("cases:detail", reference=reference)
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    def act(case, data):
+        case = services.case_transition(
+            case=case, actor=request.user, name=name, reason=data["reason"]
+        )
+        return f"Done. The case is now {case.case_state.label.lower()}."
+
+    return _act(request, reference, act, "transition_form", TransitionForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_propose(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _visible_case(request, reference)
+    form = ProposalForm(request.POST, rule=selectors.review_rule_for(case))
+
+    def act(case, data):
+        services.proposal_create(
+            case=case, actor=request.user, rationale=data["rationale"], terms=form.terms()
+        )
+        return "Action proposed. Submit it for review when it is ready."
+
+    return _act(request, reference, act, "proposal_form", form)
+
+
+@login_required
+@require_POST
+def case_review(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.review_submit(
+            case=case, actor=request.user, decision=data["decision"], comment=data["comment"]
+        )
+        return f"Review recorded: {data['decision']}."
+
+    return _act(request, reference, act, "review_form", ReviewForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_evidence(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.evidence_add(case=case, actor=request.user, url=data["url"], note=data["note"])
+        return "Evidence added."
+
+    return _act(request, reference, act, "evidence_form", EvidenceForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        user = get_user_model().objects.filter(username=data["username"].strip()).first()
+        if user is None:
+            raise InvalidInput(f"No staff member named {data['username']!r}.")
+        services.case_assign(case=case, actor=request.user, user=user)
+        return f"{user.get_username()} is now on the case."
+
+    return _act(request, reference, act, "assign_form", AssignForm(request.POST))

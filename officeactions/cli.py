@@ -1,0 +1,32 @@
+"""The `officeactions` console script: Django's management commands, plus short names.
+
+officeactions serve [ADDR:PORT]   run the web app (default 127.0.0.1:8000)
+officeactions worker              run the background task worker
+officeactions demo                load demo data and print the staff logins
+officeactions audit verify        check the audit log's hash chain
+officeactions migrate | createsuperuser | ...   any other management command
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officeactions.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "serve":
+        rest = args[1:]
+        if not any(not a.startswith("-") for a in rest):
+            rest.append("127.0.0.1:8000")
+        args = ["runserver", *rest]
+    elif args and args[0] == "worker":
+        args = ["db_worker", *args[1:]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["officeactions", *args])
+
+
+if __name__ == "__main__":
+    main()

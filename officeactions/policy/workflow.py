@@ -1,0 +1,148 @@
+"""The life of a case as data: its states and the transitions between them.
+
+Every transition names the states it may start from, the state it leads to, who may take it
+and whether a reason must be given. The service layer carries transitions out; it never
+decides them on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from officeactions.policy.errors import PolicyRefusal
+
+
+class CaseState(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DEFERRED = "deferred"
+    REJECTED = "rejected"
+    ABUSIVE = "abusive"
+    INVESTIGATING = "investigating"
+    ACTION_PROPOSED = "action_proposed"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS: dict[CaseState, str] = {
+    CaseState.RECEIVED: "Received",
+    CaseState.ACCEPTED: "Accepted at triage",
+    CaseState.DEFERRED: "Deferred to community governance",
+    CaseState.REJECTED: "Declined at triage",
+    CaseState.ABUSIVE: "Marked abusive",
+    CaseState.INVESTIGATING: "Investigating",
+    CaseState.ACTION_PROPOSED: "Action proposed",
+    CaseState.IN_REVIEW: "In review",
+    CaseState.APPROVED: "Approved",
+    CaseState.DECLINED: "Declined after review",
+}
+
+# Decided, nothing more to do here (enforcement and appeals pick approved cases up later).
+CLOSED_STATES = frozenset(
+    {
+        CaseState.DEFERRED,
+        CaseState.REJECTED,
+        CaseState.ABUSIVE,
+        CaseState.APPROVED,
+        CaseState.DECLINED,
+    }
+)
+
+
+class Actor(StrEnum):
+    TEAM = "team"  # a member of the team that owns the case (T&S staff or legal counsel)
+    REVIEWER = "reviewer"  # someone the kind's review rule lets approve
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[CaseState]
+    target: CaseState
+    actor: Actor
+    reason_required: bool = False
+    # Taken through its own step (a proposal form or a review), not as a bare transition.
+    dedicated_step: bool = False
+
+    def check_source(self, state: CaseState) -> None:
+        if state not in self.sources:
+            allowed = ", ".join(sorted(s.label.lower() for s in self.sources))
+            raise PolicyRefusal(
+                f"Cannot {self.label.lower()}: the case is {state.label.lower()}, "
+                f"and this step is only possible when it is {allowed}."
+            )
+
+    def check_reason(self, reason: str) -> None:
+        if self.reason_required and not reason.strip():
+            raise PolicyRefusal(f"{self.label} needs a reason; none was given.")
+
+
+def _t(
+    name: str,
+    label: str,
+    sources: set[CaseState],
+    target: CaseState,
+    actor: Actor = Actor.TEAM,
+    **kw: bool,
+) -> Transition:
+    return Transition(name, label, frozenset(sources), target, actor, **kw)
+
+
+_S = CaseState
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        _t("accept", "Accept", {_S.RECEIVED}, _S.ACCEPTED),
+        _t("defer", "Defer to community", {_S.RECEIVED}, _S.DEFERRED, reason_required=True),
+        _t("decline_request", "Decline request", {_S.RECEIVED}, _S.REJECTED, reason_required=True),
+        _t("mark_abusive", "Mark abusive", {_S.RECEIVED}, _S.ABUSIVE, reason_required=True),
+        _t("start_investigation", "Start investigation", {_S.ACCEPTED}, _S.INVESTIGATING),
+        _t(
+            "propose_action",
+            "Propose action",
+            {_S.INVESTIGATING},
+            _S.ACTION_PROPOSED,
+            dedicated_step=True,
+        ),
+        _t("submit_for_review", "Submit for review", {_S.ACTION_PROPOSED}, _S.IN_REVIEW),
+        _t(
+            "withdraw_proposal",
+            "Withdraw proposal",
+            {_S.ACTION_PROPOSED, _S.IN_REVIEW},
+            _S.INVESTIGATING,
+            reason_required=True,
+        ),
+        _t(
+            "approve",
+            "Approve",
+            {_S.IN_REVIEW},
+            _S.APPROVED,
+            Actor.REVIEWER,
+            dedicated_step=True,
+        ),
+        _t(
+            "decline",
+            "Decline",
+            {_S.IN_REVIEW},
+            _S.DECLINED,
+            Actor.REVIEWER,
+            reason_required=True,
+            dedicated_step=True,
+        ),
+    )
+}
+
+
+def get_transition(name: str) -> Transition:
+    try:
+        return TRANSITIONS[name]
+    except KeyError:
+        known = ", ".join(TRANSITIONS)
+        raise PolicyRefusal(f"Unknown step {name!r}; known steps: {known}.") from None

@@ -1,0 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from officeactions.cases import api
+
+api_patterns = [
+    path("token/", obtain_auth_token, name="token"),
+    path("kinds/", api.KindListApi.as_view(), name="kinds"),
+    path("cases/", api.CaseListApi.as_view(), name="cases"),
+    path("cases/<str:reference>/", api.CaseDetailApi.as_view(), name="case"),
+    path("cases/<str:reference>/steps/", api.CaseStepApi.as_view(), name="case-step"),
+    path("cases/<str:reference>/proposal/", api.CaseProposalApi.as_view(), name="case-proposal"),
+    path("cases/<str:reference>/reviews/", api.CaseReviewApi.as_view(), name="case-review"),
+    path("cases/<str:reference>/evidence/", api.CaseEvidenceApi.as_view(), name="case-evidence"),
+    path("cases/<str:reference>/assignees/", api.CaseAssignApi.as_view(), name="case-assign"),
+]
+
+urlpatterns = [
+    path("", lambda request: redirect("cases:list")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", include("officeactions.cases.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
