@@ -403,8 +403,13 @@ def test_subject_addresses_and_evidence_urls_are_validated(people, open_case):
         actor=people["agent"],
         url="javascript:alert(1)",
     )
-    refused(InvalidInput, "needs a URL or a note", services.evidence_add, case=case,
-            actor=people["agent"])  # fmt: skip
+    refused(
+        InvalidInput,
+        "needs a URL or a note",
+        services.evidence_add,
+        case=case,
+        actor=people["agent"],
+    )
     evidence = services.evidence_add(
         case=case, actor=people["agent"], url="https://en.wikipedia.org/wiki/Special:Diff/1"
     )

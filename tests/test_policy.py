@@ -117,28 +117,40 @@ def test_the_proposer_cannot_review_except_where_one_person_may_act_at_once():
     ban = CATALOG.get("global_ban").review
     with pytest.raises(PolicyRefusal, match="proposer"):
         check_reviewer(
-            ban, reviewer_id=1, reviewer_roles=frozenset({R.REVIEWER}), proposer_id=1,
+            ban,
+            reviewer_id=1,
+            reviewer_roles=frozenset({R.REVIEWER}),
+            proposer_id=1,
             already_reviewed=[],
-        )  # fmt: skip
+        )
     child = CATALOG.get("child_protection").review
     check_reviewer(
-        child, reviewer_id=1, reviewer_roles=frozenset({R.CHILD_PROTECTION}), proposer_id=1,
+        child,
+        reviewer_id=1,
+        reviewer_roles=frozenset({R.CHILD_PROTECTION}),
+        proposer_id=1,
         already_reviewed=[],
-    )  # fmt: skip
+    )
 
 
 def test_a_reviewer_reviews_once_and_needs_an_eligible_role():
     rule = CATALOG.get("dmca_takedown").review
     with pytest.raises(PolicyRefusal, match="already reviewed"):
         check_reviewer(
-            rule, reviewer_id=2, reviewer_roles=frozenset({R.LEGAL_COUNSEL}), proposer_id=1,
+            rule,
+            reviewer_id=2,
+            reviewer_roles=frozenset({R.LEGAL_COUNSEL}),
+            proposer_id=1,
             already_reviewed=[2],
-        )  # fmt: skip
+        )
     with pytest.raises(PolicyRefusal, match="needs the role of legal counsel"):
         check_reviewer(
-            rule, reviewer_id=2, reviewer_roles=frozenset({R.REVIEWER, R.TS_STAFF}), proposer_id=1,
+            rule,
+            reviewer_id=2,
+            reviewer_roles=frozenset({R.REVIEWER, R.TS_STAFF}),
+            proposer_id=1,
             already_reviewed=[],
-        )  # fmt: skip
+        )
 
 
 def test_checkuser_must_record_purpose_and_justification():

@@ -25,7 +25,8 @@ def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def role_grant(*, user: AbstractBaseUser, role: Role) -> None:
-    user.groups.add(Group.objects.get(name=role.value))
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
     user.__dict__.pop("_officeactions_roles", None)
 
 
