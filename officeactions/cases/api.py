@@ -157,11 +157,11 @@ def _detail(request: Request, case: Case, status: int = 200) -> Response:
 
 
 class CaseListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class CaseFilterSerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=[s.value for s in CaseState], required=False)
         kind = serializers.ChoiceField(choices=list(catalog().kinds), required=False)
 
-    class InputSerializer(serializers.Serializer):
+    class CaseOpenInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=list(catalog().kinds))
         title = serializers.CharField(max_length=200)
         summary = serializers.CharField(required=False, default="", allow_blank=True)
@@ -178,7 +178,7 @@ class CaseListApi(APIView):
         responses={200: CaseSummarySerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.CaseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         cases = selectors.cases_visible_to(request.user).order_by("-received_at", "pk")
         cases = cases.filter(**filters.validated_data)
@@ -188,11 +188,11 @@ class CaseListApi(APIView):
 
     @extend_schema(
         operation_id="cases_open",
-        request=InputSerializer,
+        request=CaseOpenInputSerializer,
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CaseOpenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         with transaction.atomic():
@@ -227,19 +227,19 @@ class CaseDetailApi(APIView):
 
 
 class CaseStepApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CaseStepInputSerializer(serializers.Serializer):
         step = serializers.ChoiceField(choices=PLAIN_STEPS)
         reason = serializers.CharField(required=False, default="", allow_blank=True)
 
     @extend_schema(
         operation_id="cases_step",
-        request=InputSerializer,
+        request=CaseStepInputSerializer,
         responses={200: CaseDetailSerializer, **ERRORS},
         description="Take a plain workflow step: triage (accept, defer, decline_request, "
         "mark_abusive), start_investigation, submit_for_review, withdraw_proposal.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CaseStepInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
         case = services.case_transition(
@@ -252,7 +252,7 @@ class CaseStepApi(APIView):
 
 
 class CaseProposalApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CaseProposalInputSerializer(serializers.Serializer):
         rationale = serializers.CharField()
         terms = serializers.DictField(
             child=serializers.CharField(allow_blank=True), required=False, default=dict
@@ -260,11 +260,11 @@ class CaseProposalApi(APIView):
 
     @extend_schema(
         operation_id="cases_propose",
-        request=InputSerializer,
+        request=CaseProposalInputSerializer,
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CaseProposalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
         services.proposal_create(case=case, actor=request.user, **data.validated_data)
@@ -272,17 +272,17 @@ class CaseProposalApi(APIView):
 
 
 class CaseReviewApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CaseReviewInputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["approve", "decline"])
         comment = serializers.CharField(required=False, default="", allow_blank=True)
 
     @extend_schema(
         operation_id="cases_review",
-        request=InputSerializer,
+        request=CaseReviewInputSerializer,
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CaseReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
         services.review_submit(case=case, actor=request.user, **data.validated_data)
@@ -290,17 +290,17 @@ class CaseReviewApi(APIView):
 
 
 class CaseEvidenceApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CaseEvidenceInputSerializer(serializers.Serializer):
         url = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
         note = serializers.CharField(required=False, default="", allow_blank=True)
 
     @extend_schema(
         operation_id="cases_add_evidence",
-        request=InputSerializer,
+        request=CaseEvidenceInputSerializer,
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CaseEvidenceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
         services.evidence_add(case=case, actor=request.user, **data.validated_data)
@@ -308,16 +308,16 @@ class CaseEvidenceApi(APIView):
 
 
 class CaseAssignApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CaseAssignInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
 
     @extend_schema(
         operation_id="cases_assign",
-        request=InputSerializer,
+        request=CaseAssignInputSerializer,
         responses={200: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CaseAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
         username = data.validated_data["username"]
