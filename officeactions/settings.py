@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "officeactions.accounts",
     "officeactions.audit",
     "officeactions.cases",
+    "officeactions.intake",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +167,42 @@ LOGGING = {
 # Operators may change the catalog's review numbers here without touching workflow code,
 # e.g. OFFICEACTIONS_REVIEW_OVERRIDES='{"global_ban": {"approvals": 4}}'.
 OFFICEACTIONS_REVIEW_OVERRIDES = envjson("OFFICEACTIONS_REVIEW_OVERRIDES", {})
+
+# The office's calendar: business days and week-long targets are counted in this time zone.
+OFFICEACTIONS_TIME_ZONE = os.environ.get("OFFICEACTIONS_TIME_ZONE", "America/Los_Angeles")
+# Where links in emails point.
+OFFICEACTIONS_PUBLIC_URL = os.environ.get("OFFICEACTIONS_PUBLIC_URL", "http://127.0.0.1:8000")
+# The same requester sending the same text within this many minutes is one request.
+OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES = int(
+    os.environ.get("OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES", "15")
+)
+# Parameters of the abusive-requester lock-out rule (officeactions.policy.intake.LockoutRule).
+OFFICEACTIONS_LOCKOUT_RULE = envjson("OFFICEACTIONS_LOCKOUT_RULE", {})
+
+# Email: printed to the console unless an SMTP host is configured.
+_smtp_host = os.environ.get("OFFICEACTIONS_EMAIL_HOST", "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _smtp_host,
+                "port": int(os.environ.get("OFFICEACTIONS_EMAIL_PORT", "587")),
+                "username": os.environ.get("OFFICEACTIONS_EMAIL_USER", ""),
+                "password": os.environ.get("OFFICEACTIONS_EMAIL_PASSWORD", ""),
+                "use_tls": envbool("OFFICEACTIONS_EMAIL_TLS", True),
+            },
+        }
+        if _smtp_host
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("OFFICEACTIONS_FROM_EMAIL", "office-actions@localhost")
+
+# Public endpoints are rate-limited per client address. The counters live in the cache:
+# per process by default; point CACHE_URL-style settings at a shared cache when running
+# several web processes.
+OFFICEACTIONS_PUBLIC_RATE = os.environ.get("OFFICEACTIONS_PUBLIC_RATE", "20/minute")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"public": OFFICEACTIONS_PUBLIC_RATE}
+# Bodies larger than this are refused before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

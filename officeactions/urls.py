@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from officeactions.cases import api
+from officeactions.intake import api as intake_api
 
 api_patterns = [
     path("token/", obtain_auth_token, name="token"),
@@ -16,10 +18,30 @@ api_patterns = [
     path("cases/<str:reference>/reviews/", api.CaseReviewApi.as_view(), name="case-review"),
     path("cases/<str:reference>/evidence/", api.CaseEvidenceApi.as_view(), name="case-evidence"),
     path("cases/<str:reference>/assignees/", api.CaseAssignApi.as_view(), name="case-assign"),
+    path("cases/<str:reference>/delays/", api.CaseDelayApi.as_view(), name="case-delay"),
+    path("queue/", api.QueueApi.as_view(), name="queue"),
+    path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
+    path(
+        "public/requests/<str:token>/",
+        intake_api.RequestStatusApi.as_view(),
+        name="public-request-status",
+    ),
 ]
 
+
+def home(request):
+    return redirect("cases:list" if request.user.is_authenticated else "intake:new")
+
+
+def healthz(request):
+    """For load balancers: the process answers. Also the baseline of the intake benchmark."""
+    return JsonResponse({"ok": True})
+
+
 urlpatterns = [
-    path("", lambda request: redirect("cases:list")),
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("request/", include("officeactions.intake.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("officeactions.cases.urls")),

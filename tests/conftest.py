@@ -106,3 +106,25 @@ def case_in_review(people, open_case):
         return walk(case, (actor, "submit_for_review"))
 
     return make
+
+
+COMPLETE_REQUEST = {
+    "action_requested": "global_ban",
+    "summary": "This user threatens editors on three wikis.",
+    "community_evidence": ["https://en.wikipedia.org/wiki/Wikipedia:Administrators%27_noticeboard"],
+    "supporting_information": "Diffs: https://en.wikipedia.org/w/index.php?diff=1",
+    "email": "reporter@example.org",
+    "wiki_username": "reporter_one",
+}
+
+
+@pytest.fixture
+def file_request(db):
+    """File a public request (complete unless told otherwise) through the intake service."""
+    from officeactions.intake.services import request_submit
+
+    def make(**changes):
+        data = {**COMPLETE_REQUEST, **changes}
+        return request_submit(data={k: v for k, v in data.items() if v is not None})
+
+    return make

@@ -34,19 +34,17 @@ def test_it_opens_a_case_in_received_routed_to_the_catalog_team(people, open_cas
         ("mark_abusive", S.ABUSIVE, "Threats against staff."),
     ],
 )
-def test_triage_steps(people, open_case, step, target, reason):
-    case = open_case()
+def test_triage_steps(people, file_request, step, target, reason):
+    case = file_request().request.case
     case = walk(case, (people["agent2"], step, reason))
     assert case.state == target
     case.refresh_from_db()
     assert case.state == target
-    entry = last_entry(case)
-    assert (entry.action, entry.actor_name, entry.reason) == (
-        f"case.{step}",
-        "agent2",
-        reason,
-    )
+    entry = AuditEntry.objects.get(case=case, action=f"case.{step}")
+    assert (entry.actor_name, entry.reason) == ("agent2", reason)
     assert entry.data == {"from": "received", "to": target.value}
+    # Whoever accepts a case is on it; the other triage outcomes close it without assigning.
+    assert (people["agent2"] in case.assignees.all()) is (step == "accept")
 
 
 def test_it_walks_a_global_ban_to_approved(people, open_case):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
@@ -15,6 +16,7 @@ from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput
+from officeactions.policy.clocks import DelayReason
 from officeactions.policy.workflow import TRANSITIONS, CaseState
 
 PLAIN_STEPS = [t.name for t in TRANSITIONS.values() if not t.dedicated_step]
@@ -82,6 +84,26 @@ class CaseSummarySerializer(serializers.Serializer):
     state = serializers.CharField()
     title = serializers.CharField()
     received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    urgency = serializers.SerializerMethodField()
+
+    def get_urgency(self, case: Case) -> str:
+        return case.clock(self.context.get("now")).urgency.value
+
+
+class DelaySerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username")
+    recorded_at = serializers.DateTimeField()
+
+
+class QueueItemSerializer(CaseSummarySerializer):
+    delays = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_delays(self, case: Case) -> list[str]:
+        return [d.reason for d in case.delays.all()]
 
 
 class CaseDetailSerializer(CaseSummarySerializer):
@@ -96,6 +118,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     proposal = serializers.SerializerMethodField()
     quorum = serializers.SerializerMethodField()
     available_steps = serializers.SerializerMethodField()
+    delays = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     def get_kind_name(self, case: Case) -> str:
@@ -146,6 +169,10 @@ class CaseDetailSerializer(CaseSummarySerializer):
     def get_available_steps(self, case: Case) -> list[str]:
         return [t.name for t in selectors.available_transitions(case, self.context["user"])]
 
+    @extend_schema_field(DelaySerializer(many=True))
+    def get_delays(self, case: Case) -> list[dict]:
+        return DelaySerializer(case.delays.select_related("recorded_by"), many=True).data
+
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict]:
         return TimelineEntrySerializer(selectors.case_timeline(case), many=True).data
@@ -184,7 +211,8 @@ class CaseListApi(APIView):
         cases = cases.filter(**filters.validated_data)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response(CaseSummarySerializer(page, many=True).data)
+        data = CaseSummarySerializer(page, many=True, context={"now": timezone.now()}).data
+        return paginator.get_paginated_response(data)
 
     @extend_schema(
         operation_id="cases_open",
@@ -230,6 +258,11 @@ class CaseStepApi(APIView):
     class CaseStepInputSerializer(serializers.Serializer):
         step = serializers.ChoiceField(choices=PLAIN_STEPS)
         reason = serializers.CharField(required=False, default="", allow_blank=True)
+        message_to_requester = serializers.CharField(
+            required=False, default="", allow_blank=True, max_length=5000
+        )
+        seriousness = serializers.IntegerField(required=False, default=1, min_value=1, max_value=3)
+        bad_faith = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
         operation_id="cases_step",
@@ -242,13 +275,41 @@ class CaseStepApi(APIView):
         data = self.CaseStepInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
+        values = dict(data.validated_data)
         case = services.case_transition(
-            case=case,
-            actor=request.user,
-            name=data.validated_data["step"],
-            reason=data.validated_data["reason"],
+            case=case, actor=request.user, name=values.pop("step"), **values
         )
         return _detail(request, case)
+
+
+class CaseDelayApi(APIView):
+    class CaseDelayInputSerializer(serializers.Serializer):
+        reason = serializers.ChoiceField(choices=[r.value for r in DelayReason])
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_record_delay",
+        request=CaseDelayInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseDelayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        services.case_delay_record(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=201)
+
+
+class QueueApi(APIView):
+    """Open cases by urgency; the first page is what staff work from."""
+
+    @extend_schema(operation_id="queue_list", responses={200: QueueItemSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        paginator = LimitOffsetPagination()
+        paginator.max_limit = 200
+        page = paginator.paginate_queryset(selectors.case_queue(request.user), request, view=self)
+        data = QueueItemSerializer(page, many=True, context={"now": timezone.now()}).data
+        return paginator.get_paginated_response(data)
 
 
 class CaseProposalApi(APIView):

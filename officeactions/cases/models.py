@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from officeactions.policy import CATALOG
-from officeactions.policy.workflow import CaseState
+from officeactions.policy import CATALOG, Team
+from officeactions.policy.clocks import DelayReason
+from officeactions.policy.workflow import CLOSED_STATES, CaseState
+
+OPEN_STATES = sorted(s.value for s in CaseState if s not in CLOSED_STATES)
 
 # Crockford base32 without look-alike letters: references are read aloud and typed by hand.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -100,6 +103,10 @@ class Case(models.Model):
         help_text="The office action this one enforces (a range block enforcing a global ban).",
     )
     received_at = models.DateTimeField(default=timezone.now)
+    # The policy's response target, computed once at receipt (officeactions.policy.clocks).
+    due_at = models.DateTimeField(null=True, blank=True)
+    # 0 sorts first in every queue (child protection), then 1 for everything else.
+    queue_priority = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -113,7 +120,16 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["state", "received_at"]), models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            models.Index(fields=["kind"]),
+            # The staff queue: open cases by urgency (see selectors.case_queue).
+            models.Index(
+                fields=["queue_priority", "due_at", "received_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_queue_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -127,6 +143,31 @@ class Case(models.Model):
     @property
     def case_state(self) -> CaseState:
         return CaseState(self.state)
+
+    @property
+    def team_label(self) -> str:
+        return Team(self.team).label
+
+    def clock(self, now=None):
+        from officeactions.policy.clocks import clock_state
+
+        return clock_state(self.received_at, self.due_at, now or timezone.now())
+
+
+class CaseDelay(models.Model):
+    """Why a case takes longer than its target; shown on the case and in the queue."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="delays")
+    reason = models.CharField(max_length=32, choices=[(r.value, r.label) for r in DelayReason])
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on case {self.case_id}"
 
 
 class CaseAssignment(models.Model):
@@ -143,25 +184,6 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} on case {self.case_id}"
-
-
-class Request(models.Model):
-    """What a requester sent in, as received. The case it became holds the work."""
-
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="request")
-    action_requested = models.CharField(max_length=32, choices=CATALOG.choices())
-    summary = models.TextField()
-    community_evidence = models.JSONField(
-        default=list, help_text="URLs of earlier attempts through local community processes"
-    )
-    supporting_information = models.TextField(blank=True)
-    requester_name = models.CharField(max_length=200, blank=True)
-    requester_email = models.EmailField(blank=True)
-    requester_username = models.CharField(max_length=255, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"request for case {self.case_id}"
 
 
 class Evidence(models.Model):

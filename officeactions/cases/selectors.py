@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
 from officeactions.cases.catalog import catalog
-from officeactions.cases.models import Case, CaseAssignment, ProposedAction
+from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Visibility
 from officeactions.policy.catalog import ReviewRule
 from officeactions.policy.review import Approval, Quorum, quorum
-from officeactions.policy.workflow import TRANSITIONS, Transition
+from officeactions.policy.workflow import TRANSITIONS, CaseState, Transition
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -30,7 +30,25 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
             visible |= Q(kind=kind.code)
         elif kind.visibility is Visibility.CASE_STAFF:
             visible |= Q(kind=kind.code, pk__in=assigned)
+            # A request nobody has picked up yet must still reach triage: the owning team
+            # sees it until someone is on the case.
+            teams = [t.value for t in kind.teams if t.member_role in roles]
+            if teams:
+                visible |= Q(kind=kind.code, state=CaseState.RECEIVED, team__in=teams) & ~Exists(
+                    CaseAssignment.objects.filter(case=OuterRef("pk"))
+                )
     return Case.objects.filter(visible)
+
+
+def case_queue(user: User) -> QuerySet[Case]:
+    """Open cases by urgency: child protection first, then by due date (so overdue, then due
+    soonest), then cases without a target by age. Served by the partial index case_queue_idx."""
+    return (
+        cases_visible_to(user)
+        .filter(state__in=OPEN_STATES)
+        .order_by("queue_priority", F("due_at").asc(nulls_last=True), "received_at", "pk")
+        .prefetch_related("delays")
+    )
 
 
 def case_get_visible(user: User, reference: str) -> Case:

@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import catalog
+from officeactions.cases.catalog import catalog, office_time_zone
 from officeactions.cases.models import (
     Case,
     CaseAssignment,
+    CaseDelay,
     Evidence,
     ProposedAction,
-    Request,
     Review,
     Subject,
     SubjectAccount,
@@ -39,8 +39,16 @@ from officeactions.cases.selectors import (
 )
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Team, Visibility
+from officeactions.policy.clocks import DelayReason, due_at
 from officeactions.policy.review import check_reviewer, missing_terms
-from officeactions.policy.workflow import TRANSITIONS, Actor, CaseState, Transition, get_transition
+from officeactions.policy.workflow import (
+    CLOSED_STATES,
+    TRANSITIONS,
+    Actor,
+    CaseState,
+    Transition,
+    get_transition,
+)
 
 _http_url = URLValidator(schemes=["http", "https"])
 
@@ -158,6 +166,49 @@ def subject_create(
     return subject
 
 
+def _create_case(
+    *,
+    actor: AbstractBaseUser | None,
+    action_kind,
+    team: Team,
+    title: str,
+    summary: str = "",
+    subject: Subject | None = None,
+    enforces: Case | None = None,
+    received_at=None,
+    reference: str | None = None,
+) -> Case:
+    received_at = received_at or timezone.now()
+    target = action_kind.response
+    if enforces is not None and target is not None and target.same_as_enforced_action:
+        due = enforces.due_at  # a range block enforcing a ban runs on that ban's clock
+    else:
+        due = due_at(target, received_at, office_time_zone())
+    extra = {"reference": reference} if reference else {}
+    case = Case.objects.create(
+        kind=action_kind.code,
+        team=team.value,
+        title=title.strip()[:200],
+        summary=summary,
+        subject=subject,
+        enforces=enforces,
+        received_at=received_at,
+        due_at=due,
+        queue_priority=0 if action_kind.first_in_queue else 1,
+        created_by=actor,
+        **extra,
+    )
+    audit_append(
+        actor=actor,
+        action="case.open",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"kind": case.kind, "team": case.team, "to": CaseState.RECEIVED.value},
+    )
+    return case
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -169,7 +220,6 @@ def case_open(
     subject: Subject | None = None,
     enforces: Case | None = None,
     received_at=None,
-    request: dict[str, Any] | None = None,
 ) -> Case:
     """Open a case in the received state, owned by the team the catalog names."""
     try:
@@ -191,30 +241,38 @@ def case_open(
         )
     if enforces is not None and not cases_visible_to(actor).filter(pk=enforces.pk).exists():
         raise NotFound(f"No case {enforces.reference} that you can see.")
-    now = timezone.now()
-    case = Case.objects.create(
-        kind=action_kind.code,
-        team=owning.value,
-        title=title.strip(),
+    case = _create_case(
+        actor=actor,
+        action_kind=action_kind,
+        team=owning,
+        title=title,
         summary=summary,
         subject=subject,
         enforces=enforces,
-        received_at=received_at or now,
-        created_by=actor,
-    )
-    if request is not None:
-        Request.objects.create(case=case, received_at=case.received_at, **request)
-    audit_append(
-        actor=actor,
-        action="case.open",
-        object_type="case",
-        object_id=case.reference,
-        case=case,
-        data={"kind": case.kind, "team": case.team, "to": CaseState.RECEIVED.value},
+        received_at=received_at,
     )
     if _may_be_assigned(case, actor):
         _assign(case, actor, actor)
     return case
+
+
+def case_open_for_request(
+    *, reference: str, kind: str, title: str, summary: str, received_at
+) -> Case:
+    """Open the case a complete public request becomes: no staff actor, routed by the catalog.
+
+    Called only by the intake service, inside its transaction.
+    """
+    action_kind = catalog().get(kind)
+    return _create_case(
+        actor=None,
+        action_kind=action_kind,
+        team=action_kind.team,
+        title=title,
+        summary=summary,
+        received_at=received_at,
+        reference=reference,
+    )
 
 
 def _may_be_assigned(case: Case, user: AbstractBaseUser) -> bool:
@@ -256,9 +314,26 @@ def case_assign(*, case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) 
     _assign(case, actor, user)
 
 
+TRIAGE_STEPS = frozenset({"accept", "defer", "decline_request", "mark_abusive"})
+
+
 @transaction.atomic
-def case_transition(*, case: Case, actor: AbstractBaseUser, name: str, reason: str = "") -> Case:
-    """Take a plain step (triage, investigation, submit, withdraw) on a case."""
+def case_transition(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    name: str,
+    reason: str = "",
+    message_to_requester: str = "",
+    seriousness: int = 1,
+    bad_faith: bool = False,
+) -> Case:
+    """Take a plain step (triage, investigation, submit, withdraw) on a case.
+
+    Triage steps on a case that came from a public request also answer the requester (a
+    templated message unless staff write one) and, for ``mark_abusive``, apply the abusive
+    requester rule with the given seriousness (1-3) and presumed bad faith.
+    """
     try:
         transition = get_transition(name)
     except PolicyRefusal as exc:
@@ -280,6 +355,20 @@ def case_transition(*, case: Case, actor: AbstractBaseUser, name: str, reason: s
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "decided_at"])
     _move(case, transition, actor, reason)
+    accepting = transition.name == "accept" and _may_be_assigned(case, actor)
+    if accepting and not CaseAssignment.objects.filter(case=case, user=actor).exists():
+        _assign(case, actor, actor)  # whoever accepts a case is on it
+    if transition.name in TRIAGE_STEPS:
+        from officeactions.intake.services import request_after_triage
+
+        request_after_triage(
+            case=case,
+            actor=actor,
+            step=transition.name,
+            message=message_to_requester,
+            seriousness=seriousness,
+            bad_faith=bad_faith,
+        )
     if transition.target is CaseState.IN_REVIEW and review_rule_for(case).approvals == 0:
         # The catalog asks for no approver here (staff CheckUser): the recorded terms are the
         # check, and the proposal stands approved as submitted.
@@ -380,3 +469,32 @@ def evidence_add(*, case: Case, actor: AbstractBaseUser, url: str = "", note: st
         data={"url": clean, "has_note": bool(note.strip())},
     )
     return evidence
+
+
+@transaction.atomic
+def case_delay_record(
+    *, case: Case, actor: AbstractBaseUser, reason: str, note: str = ""
+) -> CaseDelay:
+    """Record why a case takes longer than its target (the case stays open, and shows it)."""
+    case = _lock(case, actor)
+    _check_team_member(case, actor, "Recording a delay")
+    if case.case_state in CLOSED_STATES:
+        raise StepRefused("The case is closed; there is no delay to explain.")
+    try:
+        reason = DelayReason(reason)
+    except ValueError:
+        known = ", ".join(r.value for r in DelayReason)
+        raise InvalidInput(f"Unknown delay reason {reason!r}; known: {known}.") from None
+    if reason is DelayReason.OTHER and not note.strip():
+        raise InvalidInput("A delay for another reason needs a note saying what it is.")
+    delay = CaseDelay.objects.create(case=case, reason=reason, note=note.strip(), recorded_by=actor)
+    audit_append(
+        actor=actor,
+        action="case.delay",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        reason=note.strip(),
+        data={"delay_reason": reason.value},
+    )
+    return delay

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from officeactions.accounts.roles import is_staff_member
@@ -62,17 +63,25 @@ def _detail(
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = selectors.cases_visible_to(request.user).with_list_data()
+    """The staff queue (open cases by urgency), or every case with ?show=all."""
+    show = request.GET.get("show", "queue")
     state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
-    if state:
+    if show == "all":
+        cases = selectors.cases_visible_to(request.user).with_list_data()
+    else:
+        cases = selectors.case_queue(request.user)
+    if state in CaseState:
         cases = cases.filter(state=state)
-    if kind:
+    if kind in catalog():
         cases = cases.filter(kind=kind)
+    now = timezone.now()
+    rows = [(case, case.clock(now)) for case in cases[:200]]
     return render(
         request,
         "cases/list.html",
         {
-            "cases": cases[:200],
+            "rows": rows,
+            "show": show,
             "states": [(s.value, s.label) for s in CaseState],
             "kinds": catalog().choices(),
             "state": state,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -48,23 +47,25 @@ class Performer(StrEnum):
 
 @dataclass(frozen=True)
 class ResponseTarget:
-    """The policy's response-time guideline, counted from receipt. A target, not a deadline."""
+    """The policy's response-time guideline, counted from receipt. A target, not a deadline.
+
+    ``hours`` is elapsed time (24 hours is 24 hours, across a clock change); ``weeks`` is
+    calendar time in the office's time zone (4 weeks is the same local time four weeks on);
+    ``business_days`` skips weekends and US federal holidays.
+    """
 
     hours: int = 0
+    weeks: int = 0
     business_days: int = 0
     same_as_enforced_action: bool = False
-
-    @property
-    def calendar(self) -> timedelta | None:
-        return timedelta(hours=self.hours) if self.hours else None
 
     def describe(self) -> str:
         if self.same_as_enforced_action:
             return "as the action it enforces"
         if self.business_days:
             return f"{self.business_days} business days"
-        if self.hours % (24 * 7) == 0:
-            return f"{self.hours // (24 * 7)} weeks"
+        if self.weeks:
+            return f"{self.weeks} weeks"
         return f"{self.hours} hours"
 
 
@@ -142,6 +143,10 @@ class ActionKind:
     other_teams: tuple[Team, ...] = ()
     public_fields: tuple[str, ...] = ()
     summary: str = ""
+    # Intake: may the public request it, and must a request show earlier community attempts?
+    publicly_requestable: bool = True
+    community_process_expected: bool = True
+    first_in_queue: bool = False  # child protection: always first in every queue
 
     @property
     def teams(self) -> tuple[Team, ...]:
@@ -160,7 +165,7 @@ GLOBAL_BAN = ActionKind(
     name="global ban",
     team=Team.TRUST_AND_SAFETY,
     target=Target.INDIVIDUAL,
-    response=ResponseTarget(hours=4 * 7 * 24),
+    response=ResponseTarget(weeks=4),
     review=ReviewRule(
         approvals=3, eligible_roles=_APPROVERS, must_include=frozenset({Role.LEGAL_COUNSEL})
     ),
@@ -176,7 +181,7 @@ EVENT_BAN = ActionKind(
     name="event ban",
     team=Team.TRUST_AND_SAFETY,
     target=Target.INDIVIDUAL,
-    response=ResponseTarget(hours=4 * 7 * 24),
+    response=ResponseTarget(weeks=4),
     review=ReviewRule(approvals=2, eligible_roles=_APPROVERS),
     appeal=AppealRule(
         AppealRoute.APPEALS_ADDRESS,
@@ -205,6 +210,7 @@ DMCA_TAKEDOWN = ActionKind(
     performer=Performer.STAFF_ACCOUNT,
     public_fields=("title", "date", "wiki"),
     summary="Removes content after a DMCA notice that passes the statutory validity check.",
+    community_process_expected=False,
 )
 
 CHILD_PROTECTION = ActionKind(
@@ -229,6 +235,8 @@ CHILD_PROTECTION = ActionKind(
     visibility_roles=frozenset({Role.CHILD_PROTECTION}),
     performer=Performer.OFFICE_ACCOUNT,
     summary="Acts at once where minors are at risk; reported to NCMEC; never public.",
+    community_process_expected=False,
+    first_in_queue=True,
 )
 
 CONDUCT_WARNING = ActionKind(
@@ -280,6 +288,7 @@ CHECKUSER = ActionKind(
     performer=Performer.STAFF_ACCOUNT,
     primary=False,
     summary="Staff CheckUser, only when pertinent and no other reasonable way exists.",
+    publicly_requestable=False,  # the policy: community requests for it are not customary
 )
 
 PAGE_PROTECTION = ActionKind(

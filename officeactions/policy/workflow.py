@@ -43,6 +43,21 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.DECLINED: "Declined after review",
 }
 
+# What a requester is told about their own request, in plain words. Nothing confidential:
+# not who works on it, not the evidence, not the reviews.
+PUBLIC_STATUS: dict[CaseState, str] = {
+    CaseState.RECEIVED: "Received. It is waiting for the team to look at it.",
+    CaseState.ACCEPTED: "Accepted. The team is looking into it.",
+    CaseState.INVESTIGATING: "Under investigation.",
+    CaseState.ACTION_PROPOSED: "Under investigation.",
+    CaseState.IN_REVIEW: "Under review before a decision is made.",
+    CaseState.APPROVED: "Decided: the Foundation is taking action.",
+    CaseState.DECLINED: "Decided: the Foundation will not take the requested action.",
+    CaseState.DEFERRED: "Referred to the community's own governance processes.",
+    CaseState.REJECTED: "Closed: the Foundation will not take the requested action.",
+    CaseState.ABUSIVE: "Closed.",
+}
+
 # Decided, nothing more to do here (enforcement and appeals pick approved cases up later).
 CLOSED_STATES = frozenset(
     {

@@ -7,11 +7,14 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from officeactions.accounts.roles import role_grant
 from officeactions.cases import services
 from officeactions.cases.models import Case
+from officeactions.intake.models import Request
+from officeactions.intake.services import request_submit
 from officeactions.policy import Role
 
 DEMO_PASSWORD = "office-actions-demo"  # noqa: S105 - printed for local demos only
@@ -39,9 +42,14 @@ class Command(BaseCommand):
         if Case.objects.exists():
             self.stdout.write("Demo cases already present; not adding more.")
         else:
-            with transaction.atomic():
+            # The demo's own requesters are fictional: keep their emails out of the console.
+            quiet = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+            with override_settings(MAILERS=quiet), transaction.atomic():
                 self._cases(users)
-            self.stdout.write(f"Loaded {Case.objects.count()} demo cases.")
+            self.stdout.write(
+                f"Loaded {Case.objects.count()} demo cases and {Request.objects.count()} "
+                "public requests."
+            )
         self.stdout.write(f"\nStaff logins (password for all: {DEMO_PASSWORD})")
         for name, roles in STAFF.items():
             self.stdout.write(f"  {name:6} {', '.join(r.label for r in roles)}")
@@ -69,7 +77,26 @@ class Command(BaseCommand):
                 case = services.case_transition(case=case, actor=u[actor], name=step, reason=reason)
             return case
 
-        # 1. A global ban request, just received.
+        # 1. A global ban request from the public, just received (complete, so a case at once).
+        request_submit(
+            data={
+                "action_requested": "global_ban",
+                "summary": "Repeated threats against editors on enwiki and commons.",
+                "community_evidence": ["https://en.wikipedia.org/wiki/Special:Log/block"],
+                "supporting_information": "Diffs of the threats are listed on the noticeboard.",
+                "name": "A. Reporter",
+                "email": "reporter@example.org",
+                "wiki_username": "A reporter",
+            }
+        )
+        # ... and one that is still incomplete (no evidence of community attempts yet).
+        request_submit(
+            data={
+                "action_requested": "event_ban",
+                "summary": "Someone who harassed attendees plans to come to the next meetup.",
+                "email": "organiser@example.org",
+            }
+        )
         harasser = services.subject_create(
             actor=u["alice"],
             display_name="Vexatious Example",
@@ -83,14 +110,6 @@ class Command(BaseCommand):
             summary="Off-wiki threats and on-wiki harassment on three projects.",
             subject=harasser,
             received_at=now - timedelta(days=2),
-            request={
-                "action_requested": "global_ban",
-                "summary": "Repeated threats against editors on enwiki and commons.",
-                "community_evidence": ["https://en.wikipedia.org/wiki/Special:Log/block"],
-                "supporting_information": "Screenshots sent by email.",
-                "requester_name": "A. Reporter",
-                "requester_email": "reporter@example.org",
-            },
         )
 
         # 2. A global ban in review: two reviewers approved, legal counsel still needed.
@@ -132,7 +151,7 @@ class Command(BaseCommand):
             actor=u["carol"],
             kind="dmca_takedown",
             title="Takedown notice for File:Example photo.jpg",
-            received_at=now - timedelta(days=3),
+            received_at=now - timedelta(days=12),
         )
         walk(dmca, ("carol", "accept", ""), ("carol", "start_investigation", ""))
         services.proposal_create(
@@ -205,25 +224,34 @@ class Command(BaseCommand):
         )
         walk(check, ("alice", "submit_for_review", ""))
 
-        # 9. A direct request for a secondary action, deferred to the community.
-        rights = services.case_open(
-            actor=u["bob"],
-            kind="rights_removal",
-            title="Request to remove an administrator's rights",
-            request={
+        # 9. A direct request for a secondary action, deferred to the community (templated
+        # answer), and an abusive request whose requester gets a recorded warning.
+        rights = request_submit(
+            data={
                 "action_requested": "rights_removal",
                 "summary": "An admin misused the block tool in a content dispute.",
-                "community_evidence": [],
-            },
-        )
-        walk(
-            rights,
-            (
-                "bob",
-                "defer",
-                "Direct requests for removal of advanced rights go to the community's own "
-                "processes first (e.g. the project's administrators' noticeboard).",
-            ),
+                "community_evidence": ["https://en.wikipedia.org/wiki/Wikipedia:AN"],
+                "supporting_information": "The block log shows it.",
+                "email": "editor@example.net",
+            }
+        ).request.case
+        walk(rights, ("bob", "defer", "Secondary action requested directly."))
+        abusive = request_submit(
+            data={
+                "action_requested": "page_protection",
+                "summary": "Lock my article now or I will make you regret it.",
+                "no_community_process_reason": "I don't talk to admins.",
+                "supporting_information": "You know what I mean.",
+                "email": "angry@example.com",
+            }
+        ).request.case
+        services.case_transition(
+            case=abusive,
+            actor=u["bob"],
+            name="mark_abusive",
+            reason="Threat against staff.",
+            seriousness=3,
+            bad_faith=True,
         )
 
         # 10. A range block enforcing the global ban of case 2: it takes that ban's review rule.

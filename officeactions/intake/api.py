@@ -1,0 +1,95 @@
+"""The public request API: no login, rate-limited per client, nothing confidential out."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from officeactions.cases.api import ERRORS
+from officeactions.intake import services
+from officeactions.intake.throttle import PublicThrottle
+from officeactions.intake.views import public_status
+
+
+class PublicStatusSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    complete = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+    received_at = serializers.DateTimeField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class SubmittedSerializer(PublicStatusSerializer):
+    status_url = serializers.CharField(allow_null=True)
+    duplicate = serializers.BooleanField()
+
+
+class RequestContentSerializer(serializers.Serializer):
+    action_requested = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    community_evidence = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False, max_length=25
+    )
+    no_community_process_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=20_000
+    )
+    supporting_information = serializers.CharField(
+        required=False, allow_blank=True, max_length=20_000
+    )
+
+
+class RequestSubmitSerializer(RequestContentSerializer):
+    email = serializers.CharField(max_length=254)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    wiki_username = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class PublicApi(APIView):
+    authentication_classes: list = []  # no session, so no CSRF; nobody is logged in here
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicThrottle]
+
+
+class RequestSubmitApi(PublicApi):
+    @extend_schema(
+        operation_id="public_request_submit",
+        request=RequestSubmitSerializer,
+        responses={201: SubmittedSerializer, 200: SubmittedSerializer, **ERRORS},
+        description="File a request. 201 with the private status link; 200 when the same "
+        "request from the same person arrived minutes ago (it is linked, not doubled).",
+    )
+    def post(self, request: Request) -> Response:
+        data = RequestSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.request_submit(data=data.validated_data)
+        body = {
+            **public_status(submission.request),
+            "status_url": submission.status_url,
+            "duplicate": submission.duplicate,
+        }
+        return Response(body, status=200 if submission.duplicate else 201)
+
+
+class RequestStatusApi(PublicApi):
+    @extend_schema(
+        operation_id="public_request_status", responses={200: PublicStatusSerializer, **ERRORS}
+    )
+    def get(self, request: Request, token: str) -> Response:
+        return Response(public_status(services.request_by_token(token)))
+
+    @extend_schema(
+        operation_id="public_request_complete",
+        request=RequestContentSerializer,
+        responses={200: PublicStatusSerializer, **ERRORS},
+        description="Add what an incomplete request lacks.",
+    )
+    def post(self, request: Request, token: str) -> Response:
+        data = RequestContentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.request_complete(token=token, data=data.validated_data)
+        return Response(public_status(submission.request))

@@ -1,0 +1,48 @@
+from django import forms
+
+from officeactions.cases.catalog import catalog
+
+
+def requestable_kinds() -> list[tuple[str, str]]:
+    return [("", "— choose —")] + [(k.code, k.name) for k in catalog() if k.publicly_requestable]
+
+
+class RequestForm(forms.Form):
+    """Field checks live in intake.services; the form only carries what was typed."""
+
+    action_requested = forms.ChoiceField(choices=[], required=False, label="Action requested")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Summary of the reasons for the request",
+    )
+    community_evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Links to earlier attempts through the community's own processes (one per line)",
+    )
+    no_community_process_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="If there were none: why that was not possible",
+    )
+    supporting_information = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Information and evidence in support of the request",
+    )
+    name = forms.CharField(max_length=200, required=False, label="Your name (optional)")
+    email = forms.CharField(max_length=254, label="Your email address")
+    wiki_username = forms.CharField(
+        max_length=255, required=False, label="Your wiki username (optional)"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_requested"].choices = requestable_kinds()
+
+
+class CompleteForm(RequestForm):
+    email = None
+    name = None
+    wiki_username = None

@@ -1,0 +1,478 @@
+"""Public intake: requests come in, are completed, triaged, answered; abusive ones are stopped.
+
+Every function is one transaction and writes its audit entry in it. Requester-facing text is
+plain and never carries anything confidential: what the requester sees is the public status
+of their own request and the messages staff chose to send them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from officeactions.accounts.roles import user_roles
+from officeactions.audit.services import audit_append
+from officeactions.cases.catalog import catalog
+from officeactions.cases.models import Case
+from officeactions.cases.services import case_open_for_request
+from officeactions.errors import ApplicationError, InvalidInput, NotFound, NotPermitted, StepRefused
+from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, Requester
+from officeactions.notify import notify, public_url
+from officeactions.policy import PolicyRefusal, Role
+from officeactions.policy.intake import (
+    REQUIRED_ITEMS,
+    AbuseRecord,
+    LockoutRule,
+    RequestContent,
+    lockout_for,
+    missing_items,
+)
+from officeactions.policy.names import normalise_username
+
+MAX_EVIDENCE_URLS = 25
+MAX_TEXT = 20_000
+_http_url = URLValidator(schemes=["http", "https"])
+_confirm_signer = signing.TimestampSigner(salt="officeactions.intake.confirm-email")
+
+
+class LockedOut(ApplicationError):
+    status = 403
+
+
+@dataclass
+class Submission:
+    request: Request
+    token: str | None  # None when the submission was a duplicate of an earlier one
+    duplicate: bool = False
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def status_url(self) -> str | None:
+        return status_url(self.token) if self.token else None
+
+
+def status_url(token: str) -> str:
+    return public_url(reverse("intake:status", args=[token]))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _clean_text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > limit:
+        raise InvalidInput(f"The {name} is too long: at most {limit} characters.")
+    if "\x00" in text:
+        raise InvalidInput(f"The {name} contains a null character.")
+    return text.strip()
+
+
+def _clean_urls(values: Any) -> list[str]:
+    if values in (None, ""):
+        return []
+    if isinstance(values, str):
+        values = values.split()
+    if not isinstance(values, list | tuple):
+        raise InvalidInput("Evidence URLs must be a list of links.")
+    if len(values) > MAX_EVIDENCE_URLS:
+        raise InvalidInput(f"At most {MAX_EVIDENCE_URLS} evidence URLs, please.")
+    urls = []
+    for raw in values:
+        url = str(raw).strip()
+        try:
+            _http_url(url)
+        except ValidationError:
+            raise InvalidInput(f"{url[:200]!r} is not a valid http(s) URL.") from None
+        urls.append(url)
+    return urls
+
+
+def _clean_kind(value: Any) -> str:
+    code = _clean_text(value, "action requested", 64)
+    if not code:
+        return ""
+    try:
+        kind = catalog().get(code)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    if not kind.publicly_requestable:
+        raise InvalidInput(f"A {kind.name} cannot be requested; it is a staff-only step.")
+    return code
+
+
+def _content(req: Request) -> RequestContent:
+    return RequestContent(
+        action_requested=req.action_requested,
+        summary=req.summary,
+        community_evidence=tuple(req.community_evidence),
+        no_community_process_reason=req.no_community_process_reason,
+        supporting_information=req.supporting_information,
+    )
+
+
+def request_missing(req: Request) -> list[str]:
+    kind = catalog().get(req.action_requested) if req.action_requested else None
+    return missing_items(_content(req), kind)
+
+
+def missing_words(missing: list[str]) -> list[str]:
+    return [REQUIRED_ITEMS[m] for m in missing]
+
+
+def _content_hash(email: str, kind: str, summary: str) -> str:
+    normal = " ".join(summary.lower().split())
+    return hashlib.sha256(f"{email}\n{kind}\n{normal}".encode()).hexdigest()
+
+
+def _requester_for(email: str, username: str) -> Requester:
+    requester, _ = Requester.objects.select_for_update().get_or_create(email=email)
+    if username and requester.wiki_username != username:
+        requester.wiki_username = username
+        requester.save(update_fields=["wiki_username"])
+    return requester
+
+
+def _locked_until(requester: Requester, username: str, now):
+    """A lock-out follows the person: by their email and by any wiki username they gave."""
+    until = requester.locked_until if requester.locked_at(now) else None
+    if username:
+        other = (
+            Requester.objects.filter(wiki_username=username, locked_until__gt=now)
+            .order_by("-locked_until")
+            .values_list("locked_until", flat=True)
+            .first()
+        )
+        if other and (until is None or other > until):
+            until = other
+    return until
+
+
+def _open_case(req: Request) -> Case:
+    kind = catalog().get(req.action_requested)
+    case = case_open_for_request(
+        reference=req.reference,
+        kind=kind.code,
+        title=f"Request for a {kind.name}: {req.summary[:120]}",
+        summary=req.summary,
+        received_at=req.completed_at,
+    )
+    req.case = case
+    return case
+
+
+def request_submit(*, data: dict[str, Any]) -> Submission:
+    """File a request from the public form or API. Complete requests become cases at once.
+
+    Raises InvalidInput for malformed input and LockedOut (after recording the attempt) for a
+    requester who is locked out.
+    """
+    email = _clean_text(data.get("email"), "email address", 254).lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(
+            "A valid email address is needed, so that we can answer you.", {"field": "email"}
+        ) from None
+    username = _clean_text(data.get("wiki_username"), "wiki username", 255)
+    if username:
+        try:
+            username = normalise_username(username)
+        except PolicyRefusal as exc:
+            raise InvalidInput(exc.message, {"field": "wiki_username"}) from None
+    kind = _clean_kind(data.get("action_requested"))
+    summary = _clean_text(data.get("summary"), "summary")
+    fields = {
+        "action_requested": kind,
+        "summary": summary,
+        "community_evidence": _clean_urls(data.get("community_evidence")),
+        "no_community_process_reason": _clean_text(
+            data.get("no_community_process_reason"), "reason no community process was possible"
+        ),
+        "supporting_information": _clean_text(
+            data.get("supporting_information"), "supporting information"
+        ),
+        "requester_name": _clean_text(data.get("name"), "name", 200),
+        "requester_username": username,
+    }
+    outcome = _submit(email, username, fields)
+    if isinstance(outcome, LockedOut):
+        raise outcome  # raised after the transaction, so the refused attempt stays recorded
+    return outcome
+
+
+@transaction.atomic
+def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | LockedOut:
+    now = timezone.now()
+    requester = _requester_for(email, username)
+    until = _locked_until(requester, username, now)
+    if until is not None:
+        RefusedSubmission.objects.create(
+            requester=requester,
+            action_requested=fields["action_requested"],
+            summary=fields["summary"],
+            locked_until=until,
+        )
+        audit_append(
+            actor=None,
+            action="request.refused_locked_out",
+            object_type="requester",
+            object_id=str(requester.pk),
+            data={"locked_until": until.isoformat()},
+        )
+        return LockedOut(
+            "We are not accepting requests from you until "
+            f"{until:%Y-%m-%d %H:%M} UTC, because of earlier abusive requests. "
+            "This attempt has been recorded.",
+            {"locked_until": until.isoformat()},
+        )
+    content_hash = _content_hash(email, fields["action_requested"], fields["summary"])
+    window = timedelta(minutes=settings.OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES)
+    original = (
+        Request.objects.select_for_update()
+        .filter(requester=requester, content_hash=content_hash, received_at__gte=now - window)
+        .order_by("received_at")
+        .first()
+    )
+    if original is not None and fields["summary"]:
+        original.duplicates += 1
+        original.last_duplicate_at = now
+        original.save(update_fields=["duplicates", "last_duplicate_at"])
+        audit_append(
+            actor=None,
+            action="request.duplicate",
+            object_type="request",
+            object_id=original.reference,
+            case=original.case,
+            data={"duplicates": original.duplicates},
+        )
+        return Submission(original, None, duplicate=True, missing=request_missing(original))
+
+    token = secrets.token_urlsafe(32)
+    req = Request(
+        requester=requester,
+        status=Request.Status.INCOMPLETE,
+        received_at=now,
+        status_token_hash=_token_hash(token),
+        content_hash=content_hash,
+        **fields,
+    )
+    missing = request_missing(req)
+    if not missing:
+        req.status, req.completed_at = Request.Status.SUBMITTED, now
+        req.save()
+        _open_case(req)
+        req.save(update_fields=["case"])
+    else:
+        req.save()
+    audit_append(
+        actor=None,
+        action="request.submit",
+        object_type="request",
+        object_id=req.reference,
+        case=req.case,
+        data={"kind": req.action_requested, "complete": not missing, "missing": missing},
+    )
+    confirm = None
+    if requester.email_verified_at is None:
+        confirm = public_url(
+            reverse("intake:confirm", args=[_confirm_signer.sign(str(requester.pk))])
+        )
+    context = {
+        "request": req,
+        "missing": missing_words(missing),
+        "status_url": status_url(token),
+        "confirm_url": confirm,
+    }
+    transaction.on_commit(lambda: notify("request_received", [email], context))
+    return Submission(req, token, missing=missing)
+
+
+def request_by_token(token: str) -> Request:
+    """The request a private status link belongs to; a forged or unknown token finds nothing."""
+    if not token or len(token) > 100:
+        raise NotFound("No request has this status link.")
+    req = (
+        Request.objects.select_related("case").filter(status_token_hash=_token_hash(token)).first()
+    )
+    if req is None:
+        raise NotFound("No request has this status link.")
+    return req
+
+
+@transaction.atomic
+def request_complete(*, token: str, data: dict[str, Any]) -> Submission:
+    """Add what an incomplete request lacked, through its status link."""
+    req = request_by_token(token)
+    req = Request.objects.select_for_update().get(pk=req.pk)
+    if req.status != Request.Status.INCOMPLETE:
+        raise StepRefused("This request is already complete; nothing needs to be added.")
+    if data.get("action_requested") and not req.action_requested:
+        req.action_requested = _clean_kind(data["action_requested"])
+    for name in ("summary", "no_community_process_reason", "supporting_information"):
+        if data.get(name):
+            addition = _clean_text(data[name], name.replace("_", " "))
+            current = getattr(req, name)
+            setattr(req, name, f"{current}\n\n{addition}".strip() if current else addition)
+    if data.get("community_evidence"):
+        req.community_evidence = req.community_evidence + _clean_urls(data["community_evidence"])
+        if len(req.community_evidence) > MAX_EVIDENCE_URLS:
+            raise InvalidInput(f"At most {MAX_EVIDENCE_URLS} evidence URLs, please.")
+    missing = request_missing(req)
+    if not missing:
+        req.status, req.completed_at = Request.Status.SUBMITTED, timezone.now()
+        _open_case(req)
+    req.save()
+    audit_append(
+        actor=None,
+        action="request.complete" if not missing else "request.amend",
+        object_type="request",
+        object_id=req.reference,
+        case=req.case,
+        data={"missing": missing},
+    )
+    return Submission(req, token, missing=missing)
+
+
+@transaction.atomic
+def requester_confirm_email(*, signed: str) -> Requester:
+    try:
+        pk = _confirm_signer.unsign(signed, max_age=timedelta(days=14))
+    except signing.BadSignature:
+        raise InvalidInput("This confirmation link is not valid or has expired.") from None
+    requester = Requester.objects.select_for_update().filter(pk=pk).first()
+    if requester is None:
+        raise InvalidInput("This confirmation link is not valid or has expired.")
+    if requester.email_verified_at is None:  # a second visit changes nothing
+        requester.email_verified_at = timezone.now()
+        requester.save(update_fields=["email_verified_at"])
+        audit_append(
+            actor=None,
+            action="requester.confirm_email",
+            object_type="requester",
+            object_id=str(requester.pk),
+        )
+    return requester
+
+
+def _say(req: Request, text: str, actor: AbstractBaseUser | None) -> None:
+    req.messages.create(text=text)
+    if req.requester_id:
+        context = {"request": req, "message": text}
+        email = req.requester.email
+        transaction.on_commit(lambda: notify("request_update", [email], context))
+
+
+def request_after_triage(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    step: str,
+    message: str = "",
+    seriousness: int = 1,
+    bad_faith: bool = False,
+) -> None:
+    """Answer the requester after a triage step; apply the abusive-requester rule."""
+    req = Request.objects.filter(case=case).select_related("requester").first()
+    if req is None:
+        if step == "mark_abusive":
+            raise InvalidInput("Only a case that came from a request can be marked abusive.")
+        return
+    if step == "mark_abusive":
+        _mark_abusive(req, case, actor, seriousness, bad_faith)
+        return
+    text = (
+        _clean_text(message, "message to the requester")
+        or render_to_string(
+            f"intake/messages/{step}.txt",
+            {"kind_name": case.action_kind.name, "team": case.team_label},
+        ).strip()
+    )
+    _say(req, text, actor)
+
+
+def _mark_abusive(
+    req: Request, case: Case, actor: AbstractBaseUser, seriousness: int, bad_faith: bool
+) -> None:
+    if req.requester is None:
+        raise InvalidInput("This request has no requester on record to warn or lock out.")
+    if seriousness not in (1, 2, 3):
+        raise InvalidInput("Seriousness is 1 (inappropriate), 2 (harassing) or 3 (threatening).")
+    requester = Requester.objects.select_for_update().get(pk=req.requester_id)
+    now = timezone.now()
+    history = [
+        AbuseRecord(m.recorded_at, m.seriousness, m.bad_faith) for m in requester.abuse.all()
+    ]
+    rule = LockoutRule.from_settings(settings.OFFICEACTIONS_LOCKOUT_RULE)
+    decision = lockout_for(history, AbuseRecord(now, seriousness, bad_faith), rule)
+    AbuseMark.objects.create(
+        requester=requester,
+        case=case,
+        seriousness=seriousness,
+        bad_faith=bad_faith,
+        outcome=AbuseMark.Outcome.WARNING if decision.warning_only else AbuseMark.Outcome.LOCKOUT,
+        lockout_days=decision.days,
+        locked_until=decision.until,
+        explanation=decision.explanation,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    if decision.warning_only:
+        requester.warned_at = now
+        template = "requester_warning"
+    else:
+        requester.locked_until = max(decision.until, requester.locked_until or decision.until)
+        requester.lockout_reason = decision.explanation
+        template = "requester_lockout"
+    requester.save(update_fields=["warned_at", "locked_until", "lockout_reason"])
+    audit_append(
+        actor=actor,
+        action="requester.warning" if decision.warning_only else "requester.lockout",
+        object_type="requester",
+        object_id=str(requester.pk),
+        case=case,
+        reason=decision.explanation,
+        data={"days": decision.days, "seriousness": seriousness, "bad_faith": bad_faith},
+    )
+    req.messages.create(text=render_to_string("intake/messages/mark_abusive.txt").strip())
+    context = {"request": req, "until": requester.locked_until}
+    email = requester.email
+    transaction.on_commit(lambda: notify(template, [email], context))
+
+
+@transaction.atomic
+def requester_lockout_lift(
+    *, requester: Requester, actor: AbstractBaseUser, reason: str
+) -> Requester:
+    if not user_roles(actor) & {Role.TS_STAFF, Role.LEGAL_COUNSEL}:
+        raise NotPermitted("Lifting a lock-out needs the role of T&S staff or legal counsel.")
+    if not reason.strip():
+        raise InvalidInput("Lifting a lock-out needs a reason.")
+    requester = Requester.objects.select_for_update().get(pk=requester.pk)
+    if not requester.locked_at(timezone.now()):
+        raise StepRefused("This requester is not locked out.")
+    was = requester.locked_until
+    requester.locked_until = None
+    requester.save(update_fields=["locked_until"])
+    audit_append(
+        actor=actor,
+        action="requester.lockout_lift",
+        object_type="requester",
+        object_id=str(requester.pk),
+        reason=reason.strip(),
+        data={"was_locked_until": was.isoformat()},
+    )
+    return requester
