@@ -5,6 +5,7 @@ from django import forms
 from officeactions.cases.catalog import catalog
 from officeactions.policy import Team
 from officeactions.policy.catalog import ReviewRule
+from officeactions.policy.clocks import DelayReason
 
 TERM_LABELS = {
     "purpose": "Purpose",
@@ -58,6 +59,22 @@ class CaseOpenForm(forms.Form):
 
 class TransitionForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    message_to_requester = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+    seriousness = forms.TypedChoiceField(
+        choices=[(1, "1"), (2, "2"), (3, "3")], coerce=int, required=False, empty_value=1
+    )
+    bad_faith = forms.BooleanField(required=False)
+
+
+class DelayForm(forms.Form):
+    reason = forms.ChoiceField(choices=[(r.value, r.label) for r in DelayReason])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class LockoutLiftForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ProposalForm(forms.Form):

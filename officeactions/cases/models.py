@@ -170,6 +170,27 @@ class CaseDelay(models.Model):
         return f"{self.reason} on case {self.case_id}"
 
 
+class CaseReminder(models.Model):
+    """A reminder sent about a case's response target; at most one of each per case."""
+
+    class Which(models.TextChoices):
+        DUE_SOON = "due_soon"
+        OVERDUE = "overdue"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    which = models.CharField(max_length=16, choices=Which.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "which"], name="one_reminder_of_each_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.which} reminder for case {self.case_id}"
+
+
 class CaseAssignment(models.Model):
     """The staff on a case: for a confidential case, the people who may see it."""
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
@@ -23,6 +25,7 @@ from officeactions.cases.models import (
     Case,
     CaseAssignment,
     CaseDelay,
+    CaseReminder,
     Evidence,
     ProposedAction,
     Review,
@@ -38,8 +41,9 @@ from officeactions.cases.selectors import (
     review_rule_for,
 )
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
+from officeactions.notify import notify, public_url
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Team, Visibility
-from officeactions.policy.clocks import DelayReason, due_at
+from officeactions.policy.clocks import DelayReason, due_at, due_soon_at
 from officeactions.policy.review import check_reviewer, missing_terms
 from officeactions.policy.workflow import (
     CLOSED_STATES,
@@ -206,7 +210,65 @@ def _create_case(
         case=case,
         data={"kind": case.kind, "team": case.team, "to": CaseState.RECEIVED.value},
     )
+    _schedule_reminders(case)
     return case
+
+
+def _schedule_reminders(case: Case) -> None:
+    """Queue the due-soon and overdue reminders. The task queue lives in the same database,
+    so they are queued if and only if the case itself commits."""
+    if case.due_at is None:
+        return
+    from officeactions.cases.tasks import case_reminder
+
+    soon = due_soon_at(case.received_at, case.due_at)
+    for which, when in (
+        (CaseReminder.Which.DUE_SOON, soon),
+        (CaseReminder.Which.OVERDUE, case.due_at),
+    ):
+        case_reminder.using(run_after=when).enqueue(case.pk, which.value)
+
+
+def _reminder_recipients(case: Case) -> list[str]:
+    """The staff on the case; if nobody is yet, the owning team members who may see it."""
+    User = get_user_model()
+    assigned = list(case.assignees.filter(is_active=True).exclude(email=""))
+    if assigned:
+        return [u.email for u in assigned]
+    team_role = Team(case.team).member_role
+    members = User.objects.filter(is_active=True, groups__name=team_role.value).exclude(email="")
+    return [u.email for u in members if cases_visible_to(u).filter(pk=case.pk).exists()]
+
+
+@transaction.atomic
+def case_remind(*, case_id: int, which: str) -> str:
+    """Send one reminder about a case's target, once; nothing for a case that is closed."""
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        return "no such case"
+    if case.case_state in CLOSED_STATES:
+        return "closed"
+    if CaseReminder.objects.filter(case=case, which=which).exists():
+        return "already sent"
+    recipients = _reminder_recipients(case)
+    CaseReminder.objects.create(case=case, which=which, recipients=len(recipients))
+    audit_append(
+        actor=None,
+        action=f"case.reminder_{which}",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"recipients": len(recipients)},
+    )
+    context = {
+        "case": case,
+        "overdue": which == CaseReminder.Which.OVERDUE,
+        "kind_name": case.action_kind.name,
+        "target": case.action_kind.response.describe() if case.action_kind.response else "",
+        "case_url": public_url(reverse("cases:detail", args=[case.reference])),
+    }
+    transaction.on_commit(lambda: notify("case_reminder", recipients, context))
+    return f"sent to {len(recipients)}"
 
 
 @transaction.atomic

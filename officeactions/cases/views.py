@@ -17,14 +17,18 @@ from officeactions.cases.catalog import catalog
 from officeactions.cases.forms import (
     AssignForm,
     CaseOpenForm,
+    DelayForm,
     EvidenceForm,
+    LockoutLiftForm,
     ProposalForm,
     ReviewForm,
     TransitionForm,
 )
 from officeactions.cases.models import Case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
-from officeactions.policy.workflow import CaseState
+from officeactions.intake.models import Request
+from officeactions.intake.services import requester_lockout_lift
+from officeactions.policy.workflow import CLOSED_STATES, CaseState
 
 
 def _visible_case(request: HttpRequest, reference: str) -> Case:
@@ -38,6 +42,7 @@ def _detail(
     request: HttpRequest, case: Case, *, error: str = "", status: int = 200, forms=None
 ) -> HttpResponse:
     proposal = selectors.pending_proposal(case) or case.proposals.first()
+    request_record = Request.objects.filter(case=case).select_related("requester").first()
     context = {
         "case": case,
         "kind": case.action_kind,
@@ -49,7 +54,21 @@ def _detail(
         "timeline": selectors.case_timeline(case),
         "evidence": case.evidence.select_related("added_by"),
         "assignees": case.assignees.order_by("username"),
-        "request_record": getattr(case, "request", None),
+        "request_record": request_record,
+        "requester": request_record.requester if request_record else None,
+        "abuse_marks": request_record.requester.abuse.all()
+        if request_record and request_record.requester
+        else [],
+        "clock": case.clock(),
+        "case_is_open": case.case_state not in CLOSED_STATES,
+        "requester_answer_steps": ("accept", "defer", "decline_request"),
+        "requester_locked": bool(
+            request_record
+            and request_record.requester
+            and request_record.requester.locked_at(timezone.now())
+        ),
+        "delays": case.delays.select_related("recorded_by"),
+        "delay_form": DelayForm(),
         "proposal_form": ProposalForm(rule=selectors.review_rule_for(case)),
         "review_form": ReviewForm(),
         "evidence_form": EvidenceForm(),
@@ -161,7 +180,13 @@ def _act(request: HttpRequest, reference: str, action, form_name: str, form) -> 
 def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     def act(case, data):
         case = services.case_transition(
-            case=case, actor=request.user, name=name, reason=data["reason"]
+            case=case,
+            actor=request.user,
+            name=name,
+            reason=data["reason"],
+            message_to_requester=data["message_to_requester"],
+            seriousness=data["seriousness"] or 1,
+            bad_faith=data["bad_faith"],
         )
         return f"Done. The case is now {case.case_state.label.lower()}."
 
@@ -216,3 +241,31 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
         return f"{user.get_username()} is now on the case."
 
     return _act(request, reference, act, "assign_form", AssignForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_delay(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.case_delay_record(
+            case=case, actor=request.user, reason=data["reason"], note=data["note"]
+        )
+        return "Reason for the delay recorded."
+
+    return _act(request, reference, act, "delay_form", DelayForm(request.POST))
+
+
+@login_required
+@require_POST
+def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
+    """Lift the lock-out of the requester of this case (seen through the case, so need to know
+    applies)."""
+
+    def act(case, data):
+        req = Request.objects.filter(case=case).select_related("requester").first()
+        if req is None or req.requester is None:
+            raise InvalidInput("This case has no requester on record.")
+        requester_lockout_lift(requester=req.requester, actor=request.user, reason=data["reason"])
+        return "Lock-out lifted."
+
+    return _act(request, reference, act, "lift_form", LockoutLiftForm(request.POST))

@@ -67,7 +67,8 @@ def due_at(
         local = received_at.astimezone(tz)
         wall = local.replace(tzinfo=None) + timedelta(weeks=target.weeks)
         return wall.replace(tzinfo=tz).astimezone(UTC)
-    return (received_at + timedelta(hours=target.hours)).astimezone(UTC)
+    # Elapsed time: add in UTC, since aware arithmetic in a local zone is wall-clock time.
+    return received_at.astimezone(UTC) + timedelta(hours=target.hours)
 
 
 class Urgency(StrEnum):

@@ -1,0 +1,356 @@
+"""Public intake: the form and API, status links, completion, duplicates, abuse and lock-outs."""
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from officeactions.audit.models import AuditEntry
+from officeactions.cases import services
+from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
+from officeactions.intake import services as intake
+from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, Requester
+from officeactions.intake.throttle import PublicThrottle
+from officeactions.policy.workflow import CaseState
+from tests.conftest import COMPLETE_REQUEST
+from tests.helpers import db_snapshot
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def snapshot():
+    return {
+        **db_snapshot(),
+        "requests": Request.objects.count(),
+        "requesters": Requester.objects.count(),
+    }
+
+
+def test_a_complete_request_becomes_a_case_with_its_reference_and_clock(file_request):
+    submission = file_request()
+    req = submission.request
+    case = req.case
+    assert case.reference == req.reference
+    assert case.state == CaseState.RECEIVED
+    assert case.team == "trust_and_safety"
+    assert case.due_at is not None
+    assert len(submission.token) >= 40
+    assert req.status_token_hash != submission.token  # only a hash is kept
+    assert AuditEntry.objects.filter(action="request.submit", object_id=req.reference).exists()
+
+
+def test_routing_follows_the_catalog(file_request):
+    dmca = file_request(action_requested="dmca_takedown", community_evidence=None).request.case
+    assert dmca.team == "legal"  # and no community evidence is asked for a DMCA takedown
+    child = file_request(
+        action_requested="child_protection",
+        community_evidence=None,
+        summary="A user is grooming a minor.",
+    ).request.case
+    assert child.queue_priority == 0
+    assert (child.due_at - child.received_at).total_seconds() == 24 * 3600
+
+
+def test_an_incomplete_request_says_what_is_missing_and_can_be_completed(file_request, client):
+    submission = file_request(community_evidence=None, supporting_information=None)
+    assert submission.missing == ["community_evidence", "supporting_information"]
+    assert submission.request.case is None
+    page = client.get(reverse("intake:status", args=[submission.token])).content.decode()
+    assert "Incomplete" in page
+    assert "earlier attempts to resolve this through the local community" in page
+    assert "information and evidence that support the request" in page
+
+    response = client.post(
+        reverse("intake:status", args=[submission.token]),
+        {"no_community_process_reason": "The admins are the ones involved."},
+        follow=True,
+    )
+    assert "information and evidence that support the request" in response.content.decode()
+    assert Request.objects.get().case is None
+
+    api = APIClient().post(
+        f"/api/public/requests/{submission.token}/",
+        {"supporting_information": "Diffs attached."},
+        format="json",
+    )
+    assert api.status_code == 200
+    assert api.json()["complete"] is True
+    req = Request.objects.get()
+    assert req.case.reference == req.reference
+    assert req.supporting_information == "Diffs attached."
+    again = APIClient().post(
+        f"/api/public/requests/{submission.token}/", {"summary": "more"}, format="json"
+    )
+    assert again.status_code == 409
+
+
+def test_the_public_form_files_a_request_and_shows_its_status(db, client):
+    response = client.post(
+        reverse("intake:new"),
+        {
+            **COMPLETE_REQUEST,
+            "community_evidence": "\n".join(COMPLETE_REQUEST["community_evidence"]),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    req = Request.objects.get()
+    page = response.content.decode()
+    assert f"Request {req.reference}" in page
+    assert "Received. It is waiting for the team to look at it." in page
+    assert response.redirect_chain[-1][0].startswith("/request/status/")
+
+
+def test_the_api_files_a_request(db):
+    response = APIClient().post("/api/public/requests/", COMPLETE_REQUEST, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["complete"] is True
+    assert body["status_url"].startswith("http://127.0.0.1:8000/request/status/")
+    token = body["status_url"].rstrip("/").rsplit("/", 1)[1]
+    status = APIClient().get(f"/api/public/requests/{token}/").json()
+    assert status["reference"] == body["reference"]
+    assert set(status) == {"reference", "status", "complete", "missing", "received_at", "messages"}
+
+
+def test_the_requester_is_emailed_the_status_link_and_a_confirmation_link(
+    file_request, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = file_request()
+    (message,) = mail.outbox
+    assert message.to == ["reporter@example.org"]
+    assert submission.token in message.body
+    assert "/request/confirm/" in message.body
+    signed = message.body.split("/request/confirm/")[1].split("/")[0]
+    client = Client()
+    assert client.get(reverse("intake:confirm", args=[signed])).status_code == 200
+    requester = Requester.objects.get()
+    assert requester.email_verified_at is not None
+    confirmed = AuditEntry.objects.filter(action="requester.confirm_email").count()
+    # Replaying the link is harmless: still confirmed, nothing recorded twice.
+    assert client.get(reverse("intake:confirm", args=[signed])).status_code == 200
+    assert AuditEntry.objects.filter(action="requester.confirm_email").count() == confirmed
+    forged = client.get(reverse("intake:confirm", args=[signed[:-3] + "abc"]))
+    assert forged.status_code == 400
+    assert b"not valid or has expired" in forged.content
+
+
+@pytest.mark.parametrize(
+    "token", ["x", "A" * 43, "not-a-token-at-all-but-long-enough-to-look-like-one-123", "A" * 500]
+)
+def test_forged_status_tokens_find_nothing(file_request, client, token):
+    file_request()
+    assert client.get(reverse("intake:status", args=[token])).status_code == 404
+    assert APIClient().get(f"/api/public/requests/{token}/").status_code == 404
+    with pytest.raises(NotFound):
+        intake.request_by_token(token)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": "not-an-email"}, "valid email address"),
+        ({"email": ""}, "valid email address"),
+        ({"action_requested": "siteban"}, "Unknown action kind 'siteban'"),
+        ({"action_requested": "checkuser"}, "cannot be requested"),
+        ({"community_evidence": ["javascript:alert(1)"]}, "is not a valid http"),
+        ({"community_evidence": ["https://x.example/" + str(i) for i in range(30)]}, "At most 25"),
+        ({"wiki_username": "Bad\x07Name"}, "cannot contain"),
+        ({"wiki_username": "Bad[[Name]]"}, "cannot contain"),
+        ({"summary": "x" * 20_001}, "too long"),
+        ({"summary": "nul\x00byte"}, "null character"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(db, changes, message):
+    before = snapshot()
+    with pytest.raises(InvalidInput, match=message):
+        intake.request_submit(data={**COMPLETE_REQUEST, **changes})
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({**COMPLETE_REQUEST, "action_requested": "siteban"}, 400),
+        ({**COMPLETE_REQUEST, "community_evidence": "https://one.example"}, 400),  # not a list
+        ({"summary": "no email"}, 400),
+    ],
+)
+def test_the_api_answers_bad_input_with_400(db, body, status):
+    before = snapshot()
+    response = APIClient().post("/api/public/requests/", body, format="json")
+    assert response.status_code == status
+    assert response.json()["message"]
+    assert snapshot() == before
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(db):
+    before = snapshot()
+    body = {**COMPLETE_REQUEST, "supporting_information": "x" * 300_000}
+    response = APIClient().post("/api/public/requests/", body, format="json")
+    assert response.status_code in (400, 413)
+    assert snapshot() == before
+
+
+def test_a_duplicate_submission_is_linked_not_doubled(file_request, settings):
+    first = file_request()
+    second = file_request(summary="  This user THREATENS editors on three wikis. ")
+    assert second.duplicate
+    assert second.token is None  # the status link is never handed out again
+    assert second.request == first.request
+    assert Request.objects.count() == 1
+    first.request.refresh_from_db()
+    assert first.request.duplicates == 1
+    response = APIClient().post("/api/public/requests/", COMPLETE_REQUEST, format="json")
+    assert response.status_code == 200
+    assert response.json()["duplicate"] is True
+    assert response.json()["status_url"] is None
+    settings.OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES = 0
+    assert not file_request().duplicate  # outside the window it is a new request
+
+
+def test_html_in_a_request_is_shown_escaped(file_request, people, client):
+    evil = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    submission = file_request(summary=evil, supporting_information=evil)
+    status = client.get(reverse("intake:status", args=[submission.token])).content.decode()
+    client.force_login(people["agent"])
+    staff = client.get(reverse("cases:detail", args=[submission.request.reference])).content
+    for page in (status, staff.decode()):
+        assert evil not in page
+        assert "<script>alert" not in page
+
+
+def test_the_status_page_never_shows_internal_detail(file_request, people, client):
+    submission = file_request()
+    case = submission.request.case
+    services.case_transition(
+        case=case, actor=people["agent"], name="accept", reason="INTERNAL: check with legal"
+    )
+    services.evidence_add(case=case, actor=people["agent"], note="INTERNAL evidence note")
+    page = client.get(reverse("intake:status", args=[submission.token])).content.decode()
+    assert "Accepted. The team is looking into it." in page
+    assert "Trust &amp; Safety team" in page  # the templated answer
+    for secret in ("INTERNAL", "agent", "evidence note"):
+        assert secret not in page
+
+
+def test_deferral_sends_the_templated_answer_and_decline_a_written_one(
+    file_request, people, client
+):
+    deferred = file_request(action_requested="rights_removal")
+    services.case_transition(
+        case=deferred.request.case, actor=people["agent"], name="defer", reason="secondary"
+    )
+    page = client.get(reverse("intake:status", args=[deferred.token])).content.decode()
+    assert "Referred to the community" in page
+    assert "removal of advanced rights" in page
+    declined = file_request(email="other@example.org")
+    services.case_transition(
+        case=declined.request.case,
+        actor=people["agent"],
+        name="decline_request",
+        reason="INTERNAL reason",
+        message_to_requester="This concerns a content dispute; please use the talk page.",
+    )
+    page = client.get(reverse("intake:status", args=[declined.token])).content.decode()
+    assert "please use the talk page" in page
+    assert "INTERNAL" not in page
+
+
+def mark(people, submission, seriousness=1, bad_faith=False):
+    services.case_transition(
+        case=submission.request.case,
+        actor=people["agent"],
+        name="mark_abusive",
+        reason="Threats against staff",
+        seriousness=seriousness,
+        bad_faith=bad_faith,
+    )
+
+
+def test_abuse_earns_a_warning_then_a_lockout_that_refuses_and_records(
+    file_request, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mark(people, file_request(summary="first"))
+    requester = Requester.objects.get()
+    assert requester.warned_at is not None
+    assert requester.locked_until is None
+    assert "This is a warning" in mail.outbox[-1].body
+
+    mark(people, file_request(summary="second"), seriousness=2)
+    requester.refresh_from_db()
+    assert requester.locked_until is not None
+    # Seriousness 2 is 30 days; one other abusive request this month adds half: 45.
+    assert AbuseMark.objects.filter(outcome="lockout", lockout_days=45).exists()
+
+    before = Request.objects.count()
+    with pytest.raises(Exception, match="not accepting requests from you until") as refused:
+        file_request(summary="third")
+    assert refused.value.status == 403
+    assert Request.objects.count() == before
+    attempt = RefusedSubmission.objects.get()
+    assert attempt.summary == "third"
+    assert AuditEntry.objects.filter(action="request.refused_locked_out").exists()
+
+    # The same person under another address, recognised by their wiki username.
+    with pytest.raises(Exception, match="not accepting requests"):
+        file_request(summary="fourth", email="new@example.org", wiki_username="Reporter one")
+    response = APIClient().post(
+        "/api/public/requests/", {**COMPLETE_REQUEST, "summary": "fifth"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "until" in response.json()["message"]
+
+
+def test_staff_lift_a_lockout_with_a_reason(file_request, people):
+    mark(people, file_request(summary="first"))
+    mark(people, file_request(summary="second"))
+    requester = Requester.objects.get()
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        intake.requester_lockout_lift(requester=requester, actor=people["agent"], reason=" ")
+    with pytest.raises(NotPermitted):
+        intake.requester_lockout_lift(requester=requester, actor=people["reviewer1"], reason="x")
+    intake.requester_lockout_lift(
+        requester=requester,
+        actor=people["agent"],
+        reason="Apologised; context was a misunderstanding.",
+    )
+    entry = AuditEntry.objects.get(action="requester.lockout_lift")
+    assert entry.actor_name == "agent"
+    assert "misunderstanding" in entry.reason
+    assert not file_request(summary="after the lift").duplicate
+    with pytest.raises(StepRefused, match="not locked out"):
+        intake.requester_lockout_lift(requester=requester, actor=people["agent"], reason="again")
+
+
+def test_marking_a_staff_opened_case_abusive_is_refused(people, open_case):
+    case = open_case()
+    before = db_snapshot()
+    with pytest.raises(InvalidInput, match="came from a request"):
+        services.case_transition(case=case, actor=people["agent"], name="mark_abusive", reason="x")
+    assert db_snapshot() == before
+
+
+def test_public_endpoints_are_rate_limited_per_client(db, monkeypatch):
+    monkeypatch.setattr(PublicThrottle, "rate", "3/minute", raising=False)
+    api = APIClient(REMOTE_ADDR="198.51.100.1")
+    codes = [
+        api.post(
+            "/api/public/requests/", {**COMPLETE_REQUEST, "summary": f"n{i}"}, format="json"
+        ).status_code
+        for i in range(5)
+    ]
+    assert codes == [201, 201, 201, 429, 429]
+    other = APIClient(REMOTE_ADDR="198.51.100.2")
+    assert other.get("/api/public/requests/nonexistent-token/").status_code == 404
+    page = Client(REMOTE_ADDR="198.51.100.1").post(reverse("intake:new"), COMPLETE_REQUEST)
+    assert page.status_code == 429
