@@ -121,10 +121,13 @@ COMPLETE_REQUEST = {
 @pytest.fixture
 def file_request(db):
     """File a public request (complete unless told otherwise) through the intake service."""
-    from officeactions.intake.services import request_submit
+    from officeactions.intake.services import request_file, request_submit
 
     def make(**changes):
         data = {**COMPLETE_REQUEST, **changes}
-        return request_submit(data={k: v for k, v in data.items() if v is not None})
+        submission = request_submit(data={k: v for k, v in data.items() if v is not None})
+        request_file(request_id=submission.request.pk)  # what the worker does next
+        submission.request.refresh_from_db()
+        return submission
 
     return make

@@ -354,3 +354,39 @@ def test_public_endpoints_are_rate_limited_per_client(db, monkeypatch):
     assert other.get("/api/public/requests/nonexistent-token/").status_code == 404
     page = Client(REMOTE_ADDR="198.51.100.1").post(reverse("intake:new"), COMPLETE_REQUEST)
     assert page.status_code == 429
+
+
+def test_the_request_path_stores_and_the_worker_files(db, django_capture_on_commit_callbacks):
+    submission = intake.request_submit(data=COMPLETE_REQUEST)
+    req = Request.objects.get()
+    assert req.case is None and req.filed_at is None  # stored; filing is the worker's
+    status = APIClient().get(f"/api/public/requests/{submission.token}/").json()
+    assert status["status"] == "Received. It is waiting for the team to look at it."
+    with django_capture_on_commit_callbacks(execute=True):
+        assert intake.request_file(request_id=req.pk) == "filed with a case"
+    assert intake.request_file(request_id=req.pk) == "already filed"  # idempotent
+    req.refresh_from_db()
+    assert req.case.reference == req.reference
+    (message,) = mail.outbox
+    assert submission.token in message.body  # the worker re-derives the private link
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_the_real_worker_files_queued_requests():
+    intake.request_submit(data=COMPLETE_REQUEST)
+    intake.request_submit(
+        data={
+            **COMPLETE_REQUEST,
+            "summary": "Another",
+            "email": "b@example.org",
+            "supporting_information": "",
+        }
+    )
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    complete, incomplete = Request.objects.order_by("summary").reverse()
+    assert complete.case is not None and complete.filed_at is not None
+    assert incomplete.case is None and incomplete.filed_at is not None
+    assert AuditEntry.objects.filter(action="request.submit").count() == 2
+    assert len(mail.outbox) == 2

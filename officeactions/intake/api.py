@@ -68,7 +68,7 @@ class RequestSubmitApi(PublicApi):
         data.is_valid(raise_exception=True)
         submission = services.request_submit(data=data.validated_data)
         body = {
-            **public_status(submission.request),
+            **public_status(submission.request, fresh=not submission.duplicate),
             "status_url": submission.status_url,
             "duplicate": submission.duplicate,
         }

@@ -54,8 +54,12 @@ class Request(models.Model):
     requester_username = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
-    # Only a hash of the private status link's token is kept.
+    # Only a hash of the private status link's token is kept; the token is derived from the
+    # nonce with the secret key (intake.services.status_token).
     status_token_hash = models.CharField(max_length=64, unique=True)
+    token_nonce = models.CharField(max_length=32)
+    # Set by the worker once the request is filed (case opened, audited, requester emailed).
+    filed_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
     duplicates = models.PositiveIntegerField(default=0)
     last_duplicate_at = models.DateTimeField(null=True, blank=True)

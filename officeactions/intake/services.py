@@ -18,10 +18,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
@@ -139,8 +141,12 @@ def _content_hash(email: str, kind: str, summary: str) -> str:
 
 
 def _requester_for(email: str, username: str) -> Requester:
-    requester, _ = Requester.objects.select_for_update().get_or_create(email=email)
-    if username and requester.wiki_username != username:
+    requester = Requester.objects.filter(email=email).first()
+    if requester is None:
+        requester, _ = Requester.objects.get_or_create(
+            email=email, defaults={"wiki_username": username}
+        )
+    elif username and requester.wiki_username != username:
         requester.wiki_username = username
         requester.save(update_fields=["wiki_username"])
     return requester
@@ -174,11 +180,21 @@ def _open_case(req: Request) -> Case:
     return case
 
 
-def request_submit(*, data: dict[str, Any]) -> Submission:
-    """File a request from the public form or API. Complete requests become cases at once.
+def status_token(reference: str, nonce: str) -> str:
+    """The private status link's secret. Derived, so the worker can email it; only its hash is
+    stored, so the database alone does not give it away."""
+    return salted_hmac(
+        "officeactions.intake.status-link", f"{reference}:{nonce}", algorithm="sha256"
+    ).hexdigest()
 
-    Raises InvalidInput for malformed input and LockedOut (after recording the attempt) for a
-    requester who is locked out.
+
+def request_submit(*, data: dict[str, Any]) -> Submission:
+    """Take a request from the public form or API.
+
+    The request path only validates, checks lock-outs and duplicates, and stores the request;
+    the worker files it (``request_file``: the case, its clock, the audit entry, the email),
+    normally within a second. Raises InvalidInput for malformed input and LockedOut, after
+    recording the attempt, for a requester who is locked out.
     """
     email = _clean_text(data.get("email"), "email address", 254).lower()
     try:
@@ -214,6 +230,14 @@ def request_submit(*, data: dict[str, Any]) -> Submission:
     return outcome
 
 
+def _serialise_identical(content_hash: str) -> None:
+    """Two identical submissions racing (a double click) wait for each other, so the second
+    sees the first and is recognised as its duplicate. SQLite writes are serialised anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(content_hash[:15], 16)])
+
+
 @transaction.atomic
 def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | LockedOut:
     now = timezone.now()
@@ -240,17 +264,20 @@ def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | L
             {"locked_until": until.isoformat()},
         )
     content_hash = _content_hash(email, fields["action_requested"], fields["summary"])
+    _serialise_identical(content_hash)
     window = timedelta(minutes=settings.OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES)
     original = (
-        Request.objects.select_for_update()
-        .filter(requester=requester, content_hash=content_hash, received_at__gte=now - window)
+        Request.objects.filter(
+            requester=requester, content_hash=content_hash, received_at__gte=now - window
+        )
         .order_by("received_at")
         .first()
     )
     if original is not None and fields["summary"]:
-        original.duplicates += 1
-        original.last_duplicate_at = now
-        original.save(update_fields=["duplicates", "last_duplicate_at"])
+        Request.objects.filter(pk=original.pk).update(
+            duplicates=F("duplicates") + 1, last_duplicate_at=now
+        )
+        original.refresh_from_db()
         audit_append(
             actor=None,
             action="request.duplicate",
@@ -261,23 +288,49 @@ def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | L
         )
         return Submission(original, None, duplicate=True, missing=request_missing(original))
 
-    token = secrets.token_urlsafe(32)
+    nonce = secrets.token_hex(16)
     req = Request(
         requester=requester,
         status=Request.Status.INCOMPLETE,
         received_at=now,
-        status_token_hash=_token_hash(token),
+        token_nonce=nonce,
         content_hash=content_hash,
         **fields,
     )
+    token = status_token(req.reference, nonce)
+    req.status_token_hash = _token_hash(token)
     missing = request_missing(req)
     if not missing:
         req.status, req.completed_at = Request.Status.SUBMITTED, now
-        req.save()
+    req.save()
+    from officeactions.intake.tasks import request_file_task
+
+    # Queued in the same transaction (the task queue is this database): filed iff stored.
+    request_file_task.enqueue(req.pk)
+    return Submission(req, token, missing=missing)
+
+
+@transaction.atomic
+def request_file(*, request_id: int) -> str:
+    """File a stored request: its case (when complete), the audit entry, the requester's email.
+
+    Idempotent: the worker may run it more than once for the same request.
+    """
+    req = (
+        Request.objects.select_for_update()
+        .select_related("requester")
+        .filter(pk=request_id)
+        .first()
+    )
+    if req is None:
+        return "no such request"
+    if req.filed_at is not None:
+        return "already filed"
+    missing = request_missing(req)
+    if not missing and req.case_id is None:
         _open_case(req)
-        req.save(update_fields=["case"])
-    else:
-        req.save()
+    req.filed_at = timezone.now()
+    req.save(update_fields=["filed_at", "case"])
     audit_append(
         actor=None,
         action="request.submit",
@@ -286,19 +339,30 @@ def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | L
         case=req.case,
         data={"kind": req.action_requested, "complete": not missing, "missing": missing},
     )
+    requester = req.requester
     confirm = None
-    if requester.email_verified_at is None:
+    if requester is not None and requester.email_verified_at is None:
         confirm = public_url(
             reverse("intake:confirm", args=[_confirm_signer.sign(str(requester.pk))])
         )
     context = {
         "request": req,
         "missing": missing_words(missing),
-        "status_url": status_url(token),
+        "status_url": status_url(status_token(req.reference, req.token_nonce)),
         "confirm_url": confirm,
     }
-    transaction.on_commit(lambda: notify("request_received", [email], context))
-    return Submission(req, token, missing=missing)
+    if requester is not None:
+        email = requester.email
+        transaction.on_commit(lambda: notify("request_received", [email], context))
+    return "filed with a case" if req.case_id else "filed, incomplete"
+
+
+def requests_file_pending() -> int:
+    """File every stored request the worker has not filed yet (used by the demo loader)."""
+    pending = list(Request.objects.filter(filed_at=None).values_list("pk", flat=True))
+    for pk in pending:
+        request_file(request_id=pk)
+    return len(pending)
 
 
 def request_by_token(token: str) -> Request:
@@ -334,7 +398,8 @@ def request_complete(*, token: str, data: dict[str, Any]) -> Submission:
     missing = request_missing(req)
     if not missing:
         req.status, req.completed_at = Request.Status.SUBMITTED, timezone.now()
-        _open_case(req)
+        if req.filed_at is not None:  # otherwise the worker opens the case when it files it
+            _open_case(req)
     req.save()
     audit_append(
         actor=None,

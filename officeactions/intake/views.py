@@ -56,19 +56,25 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/new.html", {"form": form, "error": error}, status=status)
 
 
-def public_status(req) -> dict:
-    """What the requester may see of their request: state in plain words and messages."""
-    if req.case_id is None:
+def public_status(req, fresh: bool = False) -> dict:
+    """What the requester may see of their request: state in plain words and messages.
+
+    ``fresh``: the request was stored just now, so there are no messages to look up yet.
+    """
+    incomplete = req.status == req.Status.INCOMPLETE
+    if incomplete:
         text = "Incomplete: we need more information before we can consider it."
+    elif req.case_id is None:  # stored, not yet filed by the worker
+        text = PUBLIC_STATUS[CaseState.RECEIVED]
     else:
         text = PUBLIC_STATUS[CaseState(req.case.state)]
     return {
         "reference": req.reference,
         "status": text,
-        "complete": req.case_id is not None,
-        "missing": services.missing_words(services.request_missing(req)) if not req.case_id else [],
+        "complete": not incomplete,
+        "missing": services.missing_words(services.request_missing(req)) if incomplete else [],
         "received_at": req.received_at,
-        "messages": [m.text for m in req.messages.all()],
+        "messages": [] if fresh else [m.text for m in req.messages.all()],
     }
 
 

@@ -14,7 +14,7 @@ from officeactions.accounts.roles import role_grant
 from officeactions.cases import services
 from officeactions.cases.models import Case
 from officeactions.intake.models import Request
-from officeactions.intake.services import request_submit
+from officeactions.intake.services import request_file, request_submit
 from officeactions.policy import Role
 
 DEMO_PASSWORD = "office-actions-demo"  # noqa: S105 - printed for local demos only
@@ -77,8 +77,15 @@ class Command(BaseCommand):
                 case = services.case_transition(case=case, actor=u[actor], name=step, reason=reason)
             return case
 
+        def filed(*, data):
+            """Submit as the public form does, then file as the worker does."""
+            submission = request_submit(data=data)
+            request_file(request_id=submission.request.pk)
+            submission.request.refresh_from_db()
+            return submission
+
         # 1. A global ban request from the public, just received (complete, so a case at once).
-        request_submit(
+        filed(
             data={
                 "action_requested": "global_ban",
                 "summary": "Repeated threats against editors on enwiki and commons.",
@@ -90,7 +97,7 @@ class Command(BaseCommand):
             }
         )
         # ... and one that is still incomplete (no evidence of community attempts yet).
-        request_submit(
+        filed(
             data={
                 "action_requested": "event_ban",
                 "summary": "Someone who harassed attendees plans to come to the next meetup.",
@@ -226,7 +233,7 @@ class Command(BaseCommand):
 
         # 9. A direct request for a secondary action, deferred to the community (templated
         # answer), and an abusive request whose requester gets a recorded warning.
-        rights = request_submit(
+        rights = filed(
             data={
                 "action_requested": "rights_removal",
                 "summary": "An admin misused the block tool in a content dispute.",
@@ -236,7 +243,7 @@ class Command(BaseCommand):
             }
         ).request.case
         walk(rights, ("bob", "defer", "Secondary action requested directly."))
-        abusive = request_submit(
+        abusive = filed(
             data={
                 "action_requested": "page_protection",
                 "summary": "Lock my article now or I will make you regret it.",

@@ -1,0 +1,8 @@
+from django.tasks import task
+
+
+@task
+def request_file_task(request_id: int) -> str:
+    from officeactions.intake.services import request_file
+
+    return request_file(request_id=request_id)
