@@ -19,6 +19,11 @@ api_patterns = [
     path("cases/<str:reference>/evidence/", api.CaseEvidenceApi.as_view(), name="case-evidence"),
     path("cases/<str:reference>/assignees/", api.CaseAssignApi.as_view(), name="case-assign"),
     path("cases/<str:reference>/delays/", api.CaseDelayApi.as_view(), name="case-delay"),
+    path(
+        "cases/<str:reference>/requester/lift/",
+        api.CaseRequesterLiftApi.as_view(),
+        name="case-requester-lift",
+    ),
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(

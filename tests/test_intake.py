@@ -390,3 +390,28 @@ def test_the_real_worker_files_queued_requests():
     assert incomplete.case is None and incomplete.filed_at is not None
     assert AuditEntry.objects.filter(action="request.submit").count() == 2
     assert len(mail.outbox) == 2
+
+
+def test_staff_mark_abuse_and_lift_it_through_the_pages_and_the_api(file_request, people):
+    from tests.test_pages import logged_in
+
+    client = logged_in(people["agent"])
+    for summary in ("first", "second"):
+        case = file_request(summary=summary).request.case
+        response = client.post(
+            reverse("cases:transition", args=[case.reference, "mark_abusive"]),
+            {"reason": "Threatened staff", "seriousness": "3", "bad_faith": "on"},
+        )
+        assert response.status_code == 302
+    mark = AbuseMark.objects.order_by("recorded_at").last()
+    assert (mark.seriousness, mark.bad_faith, mark.outcome) == (3, True, "lockout")
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "Locked out until" in page
+    api = APIClient()
+    api.force_authenticate(people["agent"])
+    url = f"/api/cases/{case.reference}/requester/lift/"
+    assert api.post(url, {"reason": ""}, format="json").status_code == 400
+    assert api.post(url, {"reason": "Misunderstanding"}, format="json").status_code == 200
+    assert api.post(url, {"reason": "again"}, format="json").status_code == 409
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "Locked out until" not in page

@@ -16,6 +16,7 @@ from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput
+from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy.clocks import DelayReason
 from officeactions.policy.workflow import TRANSITIONS, CaseState
 
@@ -419,3 +420,26 @@ class KindListApi(APIView):
             for k in catalog()
         ]
         return Response(KindSerializer(kinds, many=True).data)
+
+
+class CaseRequesterLiftApi(APIView):
+    class RequesterLiftInputSerializer(serializers.Serializer):
+        reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="cases_requester_lift_lockout",
+        request=RequesterLiftInputSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Lift the lock-out of the requester whose request became this case.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.RequesterLiftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        requester = requester_of(case)
+        if requester is None:
+            raise InvalidInput("This case has no requester on record.")
+        requester_lockout_lift(
+            requester=requester, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return _detail(request, case)

@@ -27,7 +27,7 @@ from officeactions.cases.forms import (
 from officeactions.cases.models import Case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
 from officeactions.intake.models import Request
-from officeactions.intake.services import requester_lockout_lift
+from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy.workflow import CLOSED_STATES, CaseState
 
 
@@ -262,10 +262,10 @@ def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
     applies)."""
 
     def act(case, data):
-        req = Request.objects.filter(case=case).select_related("requester").first()
-        if req is None or req.requester is None:
+        requester = requester_of(case)
+        if requester is None:
             raise InvalidInput("This case has no requester on record.")
-        requester_lockout_lift(requester=req.requester, actor=request.user, reason=data["reason"])
+        requester_lockout_lift(requester=requester, actor=request.user, reason=data["reason"])
         return "Lock-out lifted."
 
     return _act(request, reference, act, "lift_form", LockoutLiftForm(request.POST))

@@ -317,7 +317,7 @@ def request_file(*, request_id: int) -> str:
     Idempotent: the worker may run it more than once for the same request.
     """
     req = (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(of=("self",))
         .select_related("requester")
         .filter(pk=request_id)
         .first()
@@ -516,6 +516,12 @@ def _mark_abusive(
     context = {"request": req, "until": requester.locked_until}
     email = requester.email
     transaction.on_commit(lambda: notify(template, [email], context))
+
+
+def requester_of(case: Case) -> Requester | None:
+    """The requester whose request became this case, if it came from one."""
+    req = Request.objects.filter(case=case).select_related("requester").first()
+    return req.requester if req else None
 
 
 @transaction.atomic
