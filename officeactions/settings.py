@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "officeactions.audit",
     "officeactions.cases",
     "officeactions.intake",
+    "officeactions.enforcement",
 ]
 
 MIDDLEWARE = [
@@ -212,3 +213,12 @@ OFFICEACTIONS_PUBLIC_RATE = os.environ.get("OFFICEACTIONS_PUBLIC_RATE", "20/minu
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"public": OFFICEACTIONS_PUBLIC_RATE}
 # Bodies larger than this are refused before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# The wikis office actions take effect on (see officeactions/enforcement/registry.py);
+# scripts/wiki writes this file for the local wikis.
+OFFICEACTIONS_WIKI_REGISTRY = os.environ.get(
+    "OFFICEACTIONS_WIKI_REGISTRY", str(DATA_DIR / "wikis" / "wikis.json")
+)
+# Re-apply an office action that someone else reverted on a wiki (the incident is always kept).
+OFFICEACTIONS_REVERT_REAPPLY = envbool("OFFICEACTIONS_REVERT_REAPPLY", True)
+OFFICEACTIONS_REVERT_WATCH_SECONDS = int(os.environ.get("OFFICEACTIONS_REVERT_WATCH_SECONDS", "60"))

@@ -79,10 +79,13 @@ def proposal_quorum(case: Case, proposal: ProposedAction) -> Quorum:
 def available_transitions(case: Case, user: User) -> list[Transition]:
     """The steps this person may take on this case now (drives buttons and the API)."""
     from officeactions.cases.services import check_may_take
+    from officeactions.enforcement.services import enforceable
 
     possible = []
     for transition in TRANSITIONS.values():
         if case.case_state not in transition.sources:
+            continue
+        if transition.name == "enforce" and not enforceable(case.action_kind):
             continue
         try:
             check_may_take(case=case, actor=user, transition=transition)

@@ -106,6 +106,24 @@ def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transitio
         raise NotPermitted(exc.message) from None
 
 
+def case_step_begin(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> Case:
+    """For services of other apps that own a step (enforcement): lock, check, return the case.
+    Call inside a transaction; finish with ``case_move``."""
+    case = _lock(case, actor)
+    check_may_take(case=case, actor=actor, transition=transition)
+    return case
+
+
+def case_move(
+    case: Case,
+    transition: Transition,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Case:
+    return _move(case, transition, actor, reason, data)
+
+
 def _move(
     case: Case,
     transition: Transition,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from officeactions.cases import views
+from officeactions.enforcement import views as enforcement
 
 app_name = "cases"
 urlpatterns = [
@@ -14,4 +15,7 @@ urlpatterns = [
     path("<str:reference>/assign/", views.case_assign, name="assign"),
     path("<str:reference>/delay/", views.case_delay, name="delay"),
     path("<str:reference>/requester/lift/", views.requester_lift, name="requester-lift"),
+    path("<str:reference>/enforce/", enforcement.case_enforce, name="enforce"),
+    path("<str:reference>/lift/", enforcement.case_lift, name="lift"),
+    path("<str:reference>/enforcement/retry/", enforcement.case_retry, name="retry"),
 ]

@@ -60,6 +60,8 @@ def _detail(
         if request_record and request_record.requester
         else [],
         "clock": case.clock(),
+        "operations": case.operations.all(),
+        "incidents": case.incidents.select_related("operation"),
         "case_is_open": case.case_state not in CLOSED_STATES,
         "requester_answer_steps": ("accept", "defer", "decline_request"),
         "requester_locked": bool(

@@ -24,6 +24,9 @@ class CaseState(StrEnum):
     IN_REVIEW = "in_review"
     APPROVED = "approved"
     DECLINED = "declined"
+    BEING_ENFORCED = "being_enforced"
+    IN_EFFECT = "in_effect"
+    LIFTED = "lifted"
 
     @property
     def label(self) -> str:
@@ -41,6 +44,9 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.IN_REVIEW: "In review",
     CaseState.APPROVED: "Approved",
     CaseState.DECLINED: "Declined after review",
+    CaseState.BEING_ENFORCED: "Being enforced on the wikis",
+    CaseState.IN_EFFECT: "In effect",
+    CaseState.LIFTED: "Lifted",
 }
 
 # What a requester is told about their own request, in plain words. Nothing confidential:
@@ -56,9 +62,13 @@ PUBLIC_STATUS: dict[CaseState, str] = {
     CaseState.DEFERRED: "Referred to the community's own governance processes.",
     CaseState.REJECTED: "Closed: the Foundation will not take the requested action.",
     CaseState.ABUSIVE: "Closed.",
+    CaseState.BEING_ENFORCED: "Decided: the Foundation is taking action.",
+    CaseState.IN_EFFECT: "Decided: the Foundation has taken action.",
+    CaseState.LIFTED: "The action taken has since been lifted.",
 }
 
-# Decided, nothing more to do here (enforcement and appeals pick approved cases up later).
+# Settled: no response clock runs and the queue does not show them. Some still have a step
+# (an approved action is enforced, an action in effect can be lifted).
 CLOSED_STATES = frozenset(
     {
         CaseState.DEFERRED,
@@ -66,6 +76,8 @@ CLOSED_STATES = frozenset(
         CaseState.ABUSIVE,
         CaseState.APPROVED,
         CaseState.DECLINED,
+        CaseState.IN_EFFECT,
+        CaseState.LIFTED,
     }
 )
 
@@ -151,8 +163,32 @@ TRANSITIONS: dict[str, Transition] = {
             reason_required=True,
             dedicated_step=True,
         ),
+        _t(
+            "enforce",
+            "Enforce on the wikis",
+            {_S.APPROVED},
+            _S.BEING_ENFORCED,
+            dedicated_step=True,
+        ),
+        _t(
+            "lift",
+            "Lift",
+            {_S.BEING_ENFORCED, _S.IN_EFFECT},
+            _S.LIFTED,
+            reason_required=True,
+            dedicated_step=True,
+        ),
     )
 }
+
+# Moves the system makes on its own, recorded like any other step.
+IN_EFFECT_TRANSITION = Transition(
+    "in_effect",
+    "In effect",
+    frozenset({CaseState.BEING_ENFORCED}),
+    CaseState.IN_EFFECT,
+    Actor.TEAM,
+)
 
 
 def get_transition(name: str) -> Transition:

@@ -1,0 +1,561 @@
+"""Carrying approved office actions out on the wikis, checking them there, keeping them there.
+
+``case_enforce`` plans one ledger row per operation per wiki and queues the work;
+``enforcement_run`` (the worker) performs and verifies each row, wikis in parallel;
+``case_lift`` plans the inverse operations; ``revert_watch_run`` reads each wiki's log for
+changes to office actions by anyone else, records an incident and re-applies the action.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import queue
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from officeactions.audit.services import audit_append
+from officeactions.cases.catalog import catalog
+from officeactions.cases.models import Case
+from officeactions.cases.services import case_move, case_step_begin
+from officeactions.enforcement.models import Incident, Operation, WikiLogCursor
+from officeactions.enforcement.registry import WikiConfig, load_registry
+from officeactions.enforcement.wiki import WikiClient, WikiError, is_address
+from officeactions.errors import InvalidInput, StepRefused
+from officeactions.policy import PolicyRefusal
+from officeactions.policy.catalog import ActionKind, Performer, Target
+from officeactions.policy.names import normalise_username
+from officeactions.policy.workflow import (
+    IN_EFFECT_TRANSITION,
+    TRANSITIONS,
+    Actor,
+    CaseState,
+    Transition,
+)
+
+Op, State = Operation.Op, Operation.State
+INVERSE = {Op.BLOCK: Op.UNBLOCK, Op.PROTECT: Op.UNPROTECT, Op.REMOVE_GROUPS: Op.RESTORE_GROUPS}
+PLANNED_TARGETS = {Target.INDIVIDUAL, Target.IP_RANGE, Target.PAGE, Target.FUNCTIONARY_RIGHTS}
+
+
+def enforceable(kind: ActionKind) -> bool:
+    """Whether this kind is carried out on the wikis by this product."""
+    return kind.performer is not Performer.NONE and kind.target in PLANNED_TARGETS
+
+
+def reason_for(case: Case) -> str:
+    return (
+        f"Office action: {case.action_kind.name} ({case.reference}). "
+        "Do not modify; see the Office Actions Policy."
+    )
+
+
+# -- planning ----------------------------------------------------------------------------
+
+
+def _split(network: ipaddress._BaseNetwork, limit: int) -> list[str]:
+    return [str(n) for n in network.subnets(new_prefix=limit)]
+
+
+def _address_ops(
+    case: Case, wiki: WikiConfig, addresses: list[str], performer: str, split: bool
+) -> list[Operation]:
+    ops = []
+    for address in addresses:
+        network = ipaddress.ip_network(address, strict=True)
+        limit = wiki.cidr_limit.get(network.version, 32 if network.version == 4 else 128)
+        if network.num_addresses == 1:
+            target = str(network.network_address)
+            ops.append(Operation(case=case, wiki=wiki.dbname, op=Op.BLOCK, target=target))
+        elif network.prefixlen >= limit:
+            ops.append(Operation(case=case, wiki=wiki.dbname, op=Op.BLOCK, target=str(network)))
+        elif split:
+            ops += [
+                Operation(case=case, wiki=wiki.dbname, op=Op.BLOCK, target=part)
+                for part in _split(network, limit)
+            ]
+        else:
+            ops.append(
+                Operation(
+                    case=case,
+                    wiki=wiki.dbname,
+                    op=Op.BLOCK,
+                    target=str(network),
+                    state=State.FAILED,
+                    message=(
+                        f"{network} is wider than {wiki.dbname} allows (/{limit}); refused. "
+                        "Enforce again choosing to split it into "
+                        f"{2 ** (limit - network.prefixlen)} /{limit} blocks, or narrow it."
+                    ),
+                )
+            )
+    for op in ops:
+        op.performer = performer
+    return ops
+
+
+def _terms(case: Case) -> dict[str, str]:
+    proposal = case.proposals.filter(status="approved").first()
+    return proposal.terms if proposal else {}
+
+
+def plan_operations(
+    case: Case, performer: str, wikis: dict[str, WikiConfig], split_wide_ranges: bool = False
+) -> list[Operation]:
+    """The ledger rows an approved action needs, as the catalog's target type says."""
+    kind = case.action_kind
+    ops: list[Operation] = []
+    if kind.target in (Target.INDIVIDUAL, Target.IP_RANGE):
+        subject = case.subject
+        if subject is None:
+            raise InvalidInput(f"A {kind.name} needs a subject with accounts or addresses.")
+        usernames = sorted({normalise_username(a.username) for a in subject.accounts.all()})
+        addresses = [a.address for a in subject.addresses.all()]
+        if kind.target is Target.IP_RANGE:
+            usernames = []  # a range block blocks addresses only
+        if not usernames and not addresses:
+            raise InvalidInput(f"The subject of this {kind.name} has no accounts or addresses.")
+        # A global ban is against the person: every known account on every wiki.
+        for wiki in wikis.values():
+            ops += [
+                Operation(case=case, wiki=wiki.dbname, op=Op.BLOCK, target=u, performer=performer)
+                for u in usernames
+            ]
+            ops += _address_ops(case, wiki, addresses, performer, split_wide_ranges)
+    elif kind.target is Target.PAGE:
+        terms = _terms(case)
+        wiki, page = terms.get("wiki", "").strip(), terms.get("page", "").strip()
+        if wiki not in wikis or not page:
+            raise InvalidInput(
+                "Office page protection needs the terms 'wiki' (one of "
+                f"{', '.join(wikis) or 'no configured wiki'}) and 'page'."
+            )
+        level = terms.get("level", "sysop").strip() or "sysop"
+        ops.append(Operation(op=Op.PROTECT, target=page, params={"level": level}))
+        if terms.get("reset_text", "").strip():
+            ops.append(
+                Operation(op=Op.RESET_PAGE, target=page, params={"text": terms["reset_text"]})
+            )
+        else:
+            ops.append(Operation(op=Op.TAG_PAGE, target=page))
+        for op in ops:
+            op.case, op.wiki, op.performer = case, wiki, performer
+    elif kind.target is Target.FUNCTIONARY_RIGHTS:
+        terms = _terms(case)
+        wiki, username = terms.get("wiki", "").strip(), terms.get("username", "").strip()
+        groups = [g.strip() for g in terms.get("groups", "").split(",") if g.strip()]
+        if wiki not in wikis or not username or not groups:
+            raise InvalidInput(
+                "Removal of advanced rights needs the terms 'wiki', 'username' and 'groups' "
+                "(comma-separated)."
+            )
+        ops.append(
+            Operation(
+                case=case,
+                wiki=wiki,
+                op=Op.REMOVE_GROUPS,
+                target=normalise_username(username),
+                params={"groups": groups},
+                performer=performer,
+            )
+        )
+    return ops
+
+
+def _performer(case: Case, actor: AbstractBaseUser) -> str:
+    enforces = catalog().get(case.enforces.kind) if case.enforces_id else None
+    who = catalog().performer(case.action_kind, enforces)
+    return "office" if who is Performer.OFFICE_ACCOUNT else actor.get_username()
+
+
+def _queue(case: Case) -> None:
+    from officeactions.enforcement.tasks import enforcement_task
+
+    enforcement_task.enqueue(case.pk)  # same database: queued if and only if this commits
+
+
+@transaction.atomic
+def case_enforce(
+    *, case: Case, actor: AbstractBaseUser, split_wide_ranges: bool = False
+) -> list[Operation]:
+    """Take the approved action to the wikis: plan the ledger and queue the work."""
+    case = case_step_begin(case=case, actor=actor, transition=TRANSITIONS["enforce"])
+    if not enforceable(case.action_kind):
+        raise StepRefused(f"A {case.action_kind.name} has nothing to carry out on a wiki here.")
+    wikis = load_registry()
+    if not wikis:
+        raise StepRefused("No wikis are configured (OFFICEACTIONS_WIKI_REGISTRY).")
+    try:
+        ops = plan_operations(case, _performer(case, actor), wikis, split_wide_ranges)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    Operation.objects.bulk_create(ops)
+    case_move(
+        case,
+        TRANSITIONS["enforce"],
+        actor,
+        data={"operations": len(ops), "wikis": sorted({o.wiki for o in ops})},
+    )
+    _queue(case)
+    return ops
+
+
+@transaction.atomic
+def case_lift(*, case: Case, actor: AbstractBaseUser, reason: str) -> list[Operation]:
+    """Lift the action: undo every operation that took effect, on every wiki."""
+    transition = TRANSITIONS["lift"]
+    case = case_step_begin(case=case, actor=actor, transition=transition)
+    if not reason.strip():
+        raise InvalidInput("Lift needs a reason; none was given.")
+    inverse = []
+    for op in case.operations.filter(op__in=list(INVERSE), state__in=[State.DONE, State.VERIFIED]):
+        inverse.append(
+            Operation(
+                case=case,
+                wiki=op.wiki,
+                op=INVERSE[Op(op.op)],
+                target=op.target,
+                params=op.params,
+                performer=op.performer,
+            )
+        )
+    # Forward operations that never took effect are not retried any more.
+    case.operations.filter(op__in=list(INVERSE), state__in=[State.PENDING, State.FAILED]).update(
+        state=State.NOT_APPLICABLE,
+        message="Lifted before it took effect.",
+        updated_at=timezone.now(),
+    )
+    Operation.objects.bulk_create(inverse, ignore_conflicts=True)
+    case_move(case, transition, actor, reason.strip(), {"operations": len(inverse)})
+    _queue(case)
+    return inverse
+
+
+# Retrying moves no state; it is checked like a step (who, from which states).
+RETRY = Transition(
+    "retry_enforcement",
+    "Retry failed operations",
+    frozenset({CaseState.BEING_ENFORCED, CaseState.IN_EFFECT, CaseState.LIFTED}),
+    CaseState.BEING_ENFORCED,
+    Actor.TEAM,
+)
+
+
+@transaction.atomic
+def enforcement_retry(*, case: Case, actor: AbstractBaseUser) -> int:
+    """Queue the failed operations of a case again (after a wiki came back, say)."""
+    case = case_step_begin(case=case, actor=actor, transition=RETRY)
+    failed = case.operations.filter(state=State.FAILED)
+    count = failed.update(state=State.PENDING, updated_at=timezone.now())
+    if not count:
+        raise StepRefused("No failed operation to retry.")
+    audit_append(
+        actor=actor,
+        action="enforcement.retry",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"operations": count},
+    )
+    _queue(case)
+    return count
+
+
+# -- doing and verifying -----------------------------------------------------------------
+
+
+def _same_target(a: str, b: str) -> bool:
+    if is_address(a) and is_address(b):
+        return ipaddress.ip_network(a, strict=False) == ipaddress.ip_network(b, strict=False)
+    return a.replace("_", " ") == b.replace("_", " ")
+
+
+def _has_block(client: WikiClient, target: str, by: str | None = None) -> bool:
+    return any(
+        _same_target(b["user"], target) and not b.get("partial") and (by is None or b["by"] == by)
+        for b in client.blocks(target)
+    )
+
+
+def _protected_at(client: WikiClient, title: str, level: str) -> bool:
+    info = client.protection(title)
+    kinds = {(p["type"], p["level"]) for p in info.get("protection", [])}
+    return {("edit", level), ("move", level)} <= kinds
+
+
+def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> tuple[str, str]:
+    """Carry out one operation and read it back. Returns (state, message)."""
+    target = op.target
+    if op.op == Op.BLOCK:
+        if not is_address(target) and client.user(target).get("missing"):
+            return State.NOT_APPLICABLE, f"No account {target} on {op.wiki}."
+        client.block(target, reason=reason)
+        if _has_block(client, target):
+            return State.VERIFIED, "Blocked: sitewide, no expiry, account creation off."
+        return State.DONE, "The wiki accepted the block but does not show it yet."
+    if op.op == Op.UNBLOCK:
+        client.unblock(target, reason=reason)
+        if not _has_block(client, target):
+            return State.VERIFIED, "Unblocked."
+        return State.DONE, "The wiki still shows a block."
+    if op.op in (Op.PROTECT, Op.UNPROTECT):
+        if client.protection(target).get("missing"):
+            return State.FAILED, f"No page {target} on {op.wiki}."
+        level = op.params.get("level", "sysop") if op.op == Op.PROTECT else "all"
+        client.protect(target, reason=reason, level=level)
+        if op.op == Op.PROTECT and _protected_at(client, target, level):
+            return State.VERIFIED, f"Protected: edit and move, {level}, no expiry."
+        if op.op == Op.UNPROTECT and not client.protection(target).get("protection"):
+            return State.VERIFIED, "Protection removed."
+        return State.DONE, "The wiki does not show the protection change yet."
+    if op.op in (Op.TAG_PAGE, Op.RESET_PAGE):
+        text = client.page_text(target)
+        if text is None:
+            return State.FAILED, f"No page {target} on {op.wiki}."
+        if op.op == Op.TAG_PAGE and "{{pp-office}}" not in text:
+            client.edit(target, summary=reason, prepend="{{pp-office}}\n")
+        elif op.op == Op.RESET_PAGE and "{{reset}}" not in text:
+            client.edit(
+                target,
+                summary=reason,
+                text=f"{{{{pp-office}}}}\n{{{{reset}}}}\n{op.params['text']}",
+            )
+        text = client.page_text(target) or ""
+        wanted = "{{reset}}" if op.op == Op.RESET_PAGE else "{{pp-office}}"
+        if wanted in text:
+            return State.VERIFIED, f"{wanted} is on the page."
+        return State.DONE, f"The wiki does not show {wanted} yet."
+    if op.op in (Op.REMOVE_GROUPS, Op.RESTORE_GROUPS):
+        groups = op.params["groups"]
+        user = client.user(target)
+        if user.get("missing"):
+            return State.FAILED, f"No account {target} on {op.wiki}."
+        if op.op == Op.REMOVE_GROUPS:
+            client.change_groups(target, reason=reason, remove=groups)
+            held = set(client.user(target).get("groups", []))
+            if not held & set(groups):
+                return State.VERIFIED, f"Removed: {', '.join(groups)}."
+        else:
+            client.change_groups(target, reason=reason, add=groups)
+            held = set(client.user(target).get("groups", []))
+            if set(groups) <= held:
+                return State.VERIFIED, f"Restored: {', '.join(groups)}."
+        return State.DONE, "The wiki does not show the group change yet."
+    return State.FAILED, f"Unknown operation {op.op}."
+
+
+def _run_group(
+    wiki: WikiConfig, performer: str, ops: list[Operation], reason: str, out: queue.Queue
+) -> None:
+    account = wiki.account_for(performer)
+    if account is None:
+        for op in ops:
+            out.put((op.pk, State.FAILED, f"No account on {wiki.dbname} for {performer}."))
+        return
+    client = WikiClient(wiki.api_url, account)
+    try:
+        for op in ops:
+            try:
+                state, message = perform(client, op, reason, account.username.split("@")[0])
+            except WikiError as exc:
+                state, message = State.FAILED, exc.message
+            out.put((op.pk, state, message))
+    finally:
+        client.close()
+
+
+def enforcement_run(*, case_id: int) -> str:
+    """Perform the case's pending operations: each wiki (and performer) in its own thread; the
+    ledger is written as each result arrives, so a crash loses nothing done before it."""
+    case = Case.objects.get(pk=case_id)
+    wikis = load_registry()
+    pending = list(case.operations.filter(state__in=[State.PENDING, State.DONE]))
+    groups: dict[tuple[str, str], list[Operation]] = defaultdict(list)
+    for op in pending:
+        if op.wiki not in wikis:
+            _record(op, State.FAILED, f"Wiki {op.wiki} is not configured.")
+            continue
+        groups[(op.wiki, op.performer)].append(op)
+    results: queue.Queue = queue.Queue()
+    reason = reason_for(case)
+    threads = [
+        threading.Thread(target=_run_group, args=(wikis[w], p, ops, reason, results), daemon=True)
+        for (w, p), ops in groups.items()
+    ]
+    for t in threads:
+        t.start()
+    by_pk = {op.pk: op for op in pending}
+    for _ in range(sum(len(ops) for ops in groups.values())):
+        pk, state, message = results.get()
+        _record(by_pk[pk], state, message)
+    for t in threads:
+        t.join()
+    return _settle(case)
+
+
+@transaction.atomic
+def _record(op: Operation, state: str, message: str) -> None:
+    now = timezone.now()
+    op.state, op.message, op.updated_at = state, message, now
+    op.attempts += 1
+    if state in (State.DONE, State.VERIFIED) and op.done_at is None:
+        op.done_at = now
+    if state == State.VERIFIED:
+        op.verified_at = now
+    op.save()
+    audit_append(
+        actor=None,
+        action=f"enforcement.{op.op}.{state}",
+        object_type="operation",
+        object_id=str(op.pk),
+        case=op.case,
+        data={"wiki": op.wiki, "target": op.target, "performer": op.performer, "message": message},
+    )
+
+
+@transaction.atomic
+def _settle(case: Case) -> str:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    ops = list(case.operations.all())
+    forward = [o for o in ops if o.op not in INVERSE.values()]
+    failed = [o for o in ops if o.state == State.FAILED]
+    if case.case_state is CaseState.BEING_ENFORCED and forward and all(o.settled for o in forward):
+        case_move(case, IN_EFFECT_TRANSITION, None, "Every operation verified on the wikis.")
+        return "in effect"
+    if failed:
+        return f"{len(failed)} failed"
+    return case.state
+
+
+# -- the revert watch ----------------------------------------------------------------------
+
+
+def _event_time(event: dict) -> datetime:
+    return datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))
+
+
+def _title_target(title: str) -> str:
+    return title.split(":", 1)[1] if title.startswith("User:") else title
+
+
+def _matches(event: dict, op: Operation) -> bool:
+    kind, action = event["type"], event["action"]
+    if op.op == Op.BLOCK and kind == "block" and action in ("unblock", "reblock", "block"):
+        return _same_target(_title_target(event["title"]), op.target)
+    if op.op in (Op.PROTECT,) and kind == "protect":
+        return event["title"] == op.target and action in ("unprotect", "modify", "protect")
+    if op.op == Op.REMOVE_GROUPS and kind == "rights":
+        regained = set(event.get("params", {}).get("newgroups", [])) & set(op.params["groups"])
+        return _same_target(_title_target(event["title"]), op.target) and bool(regained)
+    return False
+
+
+def revert_watch_run(reapply: bool | None = None) -> list[Incident]:
+    """Read each wiki's log since last time; catch changes to office actions by others."""
+    reapply = settings.OFFICEACTIONS_REVERT_REAPPLY if reapply is None else reapply
+    incidents = []
+    for wiki in load_registry().values():
+        incidents += _watch_wiki(wiki, reapply)
+    return incidents
+
+
+def _watch_wiki(wiki: WikiConfig, reapply: bool) -> list[Incident]:
+    cursor, _ = WikiLogCursor.objects.get_or_create(wiki=wiki.dbname)
+    active = list(
+        Operation.objects.filter(
+            wiki=wiki.dbname,
+            op__in=[Op.BLOCK, Op.PROTECT, Op.REMOVE_GROUPS],
+            state=State.VERIFIED,
+            case__state__in=[CaseState.BEING_ENFORCED, CaseState.IN_EFFECT],
+        ).select_related("case")
+    )
+    authorised = {wiki.office_username} | {a.username.split("@")[0] for a in wiki.staff.values()}
+    found: list[Incident] = []
+    with WikiClient(wiki.api_url, wiki.office) as client:
+        events = client.log_events(start_id=cursor.last_logid)
+        for event in events:
+            if event.get("user") in authorised:
+                continue
+            for op in active:
+                if op.done_at and _event_time(event) < op.done_at.replace(microsecond=0):
+                    continue
+                if _matches(event, op):
+                    incident = _incident(wiki, op, event)
+                    if incident is not None:
+                        if reapply:
+                            _reapply(client, wiki, op, incident)
+                        found.append(incident)
+        if events:
+            cursor.last_logid = max(e["logid"] for e in events)
+        cursor.checked_at = timezone.now()
+        cursor.save()
+    return found
+
+
+@transaction.atomic
+def _incident(wiki: WikiConfig, op: Operation, event: dict) -> Incident | None:
+    incident, created = Incident.objects.get_or_create(
+        wiki=wiki.dbname,
+        logid=event["logid"],
+        operation=op,
+        defaults={
+            "case": op.case,
+            "change": f"{event['type']}/{event['action']}",
+            "wiki_user": event.get("user", ""),
+            "comment": event.get("comment", ""),
+            "happened_at": _event_time(event),
+        },
+    )
+    if not created:
+        return None
+    audit_append(
+        actor=None,
+        action="enforcement.incident",
+        object_type="incident",
+        object_id=str(incident.pk),
+        case=op.case,
+        data={
+            "wiki": wiki.dbname,
+            "change": incident.change,
+            "by": incident.wiki_user,
+            "target": op.target,
+        },
+    )
+    return incident
+
+
+def _reapply(client: WikiClient, wiki: WikiConfig, op: Operation, incident: Incident) -> None:
+    try:
+        state, message = perform(client, op, reason_for(op.case), wiki.office_username)
+    except WikiError as exc:
+        state, message = State.FAILED, exc.message
+    with transaction.atomic():
+        incident.reapplied = state == State.VERIFIED
+        incident.message = message
+        incident.save(update_fields=["reapplied", "message"])
+        audit_append(
+            actor=None,
+            action="enforcement.reapplied" if incident.reapplied else "enforcement.reapply_failed",
+            object_type="incident",
+            object_id=str(incident.pk),
+            case=op.case,
+            data={"wiki": wiki.dbname, "target": op.target, "message": message},
+        )
+
+
+def schedule(task: Callable, seconds: int) -> None:
+    """Queue the next run of a periodic task unless one is already waiting."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY
+    ).exists():
+        return
+    task.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue()

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.tasks import task
+
+
+@task
+def enforcement_task(case_id: int) -> str:
+    from officeactions.enforcement.services import enforcement_run
+
+    return enforcement_run(case_id=case_id)
+
+
+@task
+def revert_watch_task() -> int:
+    """One pass of the revert watch, then the next one is queued."""
+    from officeactions.enforcement.services import revert_watch_run, schedule
+
+    try:
+        return len(revert_watch_run())
+    finally:
+        schedule(revert_watch_task, settings.OFFICEACTIONS_REVERT_WATCH_SECONDS)

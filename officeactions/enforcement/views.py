@@ -1,0 +1,51 @@
+"""Staff pages for enforcement: thin wrappers over the enforcement services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from officeactions.cases.views import _act
+from officeactions.enforcement import services
+
+
+class EnforceForm(forms.Form):
+    split_wide_ranges = forms.BooleanField(required=False)
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+@login_required
+@require_POST
+def case_enforce(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        ops = services.case_enforce(
+            case=case, actor=request.user, split_wide_ranges=data["split_wide_ranges"]
+        )
+        return f"{len(ops)} operations queued for the wikis."
+
+    return _act(request, reference, act, "enforce_form", EnforceForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_lift(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        ops = services.case_lift(case=case, actor=request.user, reason=data["reason"])
+        return f"Lifted; {len(ops)} operations queued to undo it on the wikis."
+
+    return _act(request, reference, act, "lift_form", LiftForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_retry(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        count = services.enforcement_retry(case=case, actor=request.user)
+        return f"{count} failed operations queued again."
+
+    return _act(request, reference, act, "retry_form", forms.Form(request.POST))
