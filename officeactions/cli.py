@@ -25,6 +25,14 @@ def main(argv: list[str] | None = None) -> None:
         args = ["db_worker", *args[1:]]
     from django.core.management import execute_from_command_line
 
+    if args and args[0] == "db_worker":
+        import django
+
+        django.setup()
+        from officeactions.enforcement.services import start_periodic_tasks
+
+        start_periodic_tasks()
+
     execute_from_command_line(["officeactions", *args])
 
 

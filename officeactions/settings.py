@@ -165,6 +165,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OFFICEACTIONS_LOG_LEVEL", "INFO")},
+    # httpx logs every URL at INFO, and our URLs name users: keep it to warnings.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
 # Operators may change the catalog's review numbers here without touching workflow code,

@@ -24,6 +24,13 @@ api_patterns = [
         api.CaseRequesterLiftApi.as_view(),
         name="case-requester-lift",
     ),
+    path("cases/<str:reference>/enforce/", api.CaseEnforceApi.as_view(), name="case-enforce"),
+    path("cases/<str:reference>/lift/", api.CaseLiftApi.as_view(), name="case-lift"),
+    path(
+        "cases/<str:reference>/enforcement/retry/",
+        api.CaseRetryApi.as_view(),
+        name="case-retry",
+    ),
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(

@@ -39,20 +39,7 @@ class Farm:
 
     def create_account(self, dbname: str, name: str) -> None:
         with self.office(dbname) as client:
-            token = client.token("createaccount")
-            password = "Pw-" + secrets.token_hex(8)
-            body = client._call(
-                {
-                    "action": "createaccount",
-                    "username": name,
-                    "password": password,
-                    "retype": password,
-                    "createreturnurl": "http://127.0.0.1/",
-                    "createtoken": token,
-                },
-                post=True,
-            )
-            assert body.get("createaccount", {}).get("status") == "PASS", body
+            client.create_account(name, "Pw-" + secrets.token_hex(8))
 
     def create_page(self, dbname: str, title: str, text: str) -> None:
         with self.office(dbname) as client:

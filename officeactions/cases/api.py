@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.models import Case
+from officeactions.enforcement import services as enforcement
 from officeactions.errors import InvalidInput
 from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy.clocks import DelayReason
@@ -78,6 +79,27 @@ class TimelineEntrySerializer(serializers.Serializer):
     to_state = serializers.CharField(source="data.to", default="")
 
 
+class OperationSerializer(serializers.Serializer):
+    wiki = serializers.CharField()
+    op = serializers.CharField()
+    target = serializers.CharField()
+    performer = serializers.CharField()
+    state = serializers.CharField()
+    message = serializers.CharField()
+    attempts = serializers.IntegerField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
+class IncidentSerializer(serializers.Serializer):
+    wiki = serializers.CharField()
+    change = serializers.CharField()
+    wiki_user = serializers.CharField()
+    target = serializers.CharField(source="operation.target")
+    comment = serializers.CharField()
+    happened_at = serializers.DateTimeField()
+    reapplied = serializers.BooleanField()
+
+
 class CaseSummarySerializer(serializers.Serializer):
     reference = serializers.CharField()
     kind = serializers.CharField()
@@ -120,6 +142,8 @@ class CaseDetailSerializer(CaseSummarySerializer):
     quorum = serializers.SerializerMethodField()
     available_steps = serializers.SerializerMethodField()
     delays = serializers.SerializerMethodField()
+    operations = serializers.SerializerMethodField()
+    incidents = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     def get_kind_name(self, case: Case) -> str:
@@ -169,6 +193,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     def get_available_steps(self, case: Case) -> list[str]:
         return [t.name for t in selectors.available_transitions(case, self.context["user"])]
+
+    @extend_schema_field(OperationSerializer(many=True))
+    def get_operations(self, case: Case) -> list[dict]:
+        return OperationSerializer(case.operations.all(), many=True).data
+
+    @extend_schema_field(IncidentSerializer(many=True))
+    def get_incidents(self, case: Case) -> list[dict]:
+        return IncidentSerializer(case.incidents.select_related("operation"), many=True).data
 
     @extend_schema_field(DelaySerializer(many=True))
     def get_delays(self, case: Case) -> list[dict]:
@@ -443,3 +475,51 @@ class CaseRequesterLiftApi(APIView):
             requester=requester, actor=request.user, reason=data.validated_data["reason"]
         )
         return _detail(request, case)
+
+
+class CaseEnforceApi(APIView):
+    class CaseEnforceInputSerializer(serializers.Serializer):
+        split_wide_ranges = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        operation_id="cases_enforce",
+        request=CaseEnforceInputSerializer,
+        responses={202: CaseDetailSerializer, **ERRORS},
+        description="Carry the approved action out on the wikis (queued for the worker).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseEnforceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        enforcement.case_enforce(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=202)
+
+
+class CaseLiftApi(APIView):
+    class CaseLiftInputSerializer(serializers.Serializer):
+        reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="cases_lift",
+        request=CaseLiftInputSerializer,
+        responses={202: CaseDetailSerializer, **ERRORS},
+        description="Lift the action: undo it on every wiki (queued for the worker).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseLiftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        enforcement.case_lift(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=202)
+
+
+class CaseRetryApi(APIView):
+    @extend_schema(
+        operation_id="cases_retry_enforcement",
+        request=None,
+        responses={202: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.case_get_visible(request.user, reference)
+        enforcement.enforcement_retry(case=case, actor=request.user)
+        return _detail(request, case, status=202)

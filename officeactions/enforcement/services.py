@@ -121,13 +121,18 @@ def plan_operations(
             usernames = []  # a range block blocks addresses only
         if not usernames and not addresses:
             raise InvalidInput(f"The subject of this {kind.name} has no accounts or addresses.")
-        # A global ban is against the person: every known account on every wiki.
+        # A global ban is against the person: every known account on every wiki. Where a wiki
+        # has CentralAuth or GlobalBlocking, the global action is used there instead.
         for wiki in wikis.values():
-            ops += [
+            wiki_ops = [
                 Operation(case=case, wiki=wiki.dbname, op=Op.BLOCK, target=u, performer=performer)
                 for u in usernames
             ]
-            ops += _address_ops(case, wiki, addresses, performer, split_wide_ranges)
+            wiki_ops += _address_ops(case, wiki, addresses, performer, split_wide_ranges)
+            if wiki.extensions:
+                for op in wiki_ops:
+                    op.params = {**op.params, "extensions": sorted(wiki.extensions)}
+            ops += wiki_ops
     elif kind.target is Target.PAGE:
         terms = _terms(case)
         wiki, page = terms.get("wiki", "").strip(), terms.get("page", "").strip()
@@ -292,6 +297,17 @@ def _protected_at(client: WikiClient, title: str, level: str) -> bool:
 def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> tuple[str, str]:
     """Carry out one operation and read it back. Returns (state, message)."""
     target = op.target
+    extensions = op.params.get("extensions", [])
+    if op.op == Op.BLOCK and "GlobalBlocking" in extensions and is_address(target):
+        client.global_block(target, reason=reason)
+        if any(_same_target(b["address"], target) for b in client.global_blocks(target)):
+            return State.VERIFIED, "Globally blocked (GlobalBlocking), no expiry."
+        return State.DONE, "The wiki accepted the global block but does not show it yet."
+    if op.op == Op.BLOCK and "CentralAuth" in extensions and not is_address(target):
+        client.global_lock(target, reason=reason)
+        if client.global_locked(target):
+            return State.VERIFIED, "Account locked globally (CentralAuth)."
+        return State.DONE, "The wiki accepted the lock but does not show it yet."
     if op.op == Op.BLOCK:
         if not is_address(target) and client.user(target).get("missing"):
             return State.NOT_APPLICABLE, f"No account {target} on {op.wiki}."
@@ -559,3 +575,10 @@ def schedule(task: Callable, seconds: int) -> None:
     ).exists():
         return
     task.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue()
+
+
+def start_periodic_tasks() -> None:
+    """Queue the first run of each periodic task (the worker command calls this)."""
+    from officeactions.enforcement.tasks import revert_watch_task
+
+    schedule(revert_watch_task, 0)

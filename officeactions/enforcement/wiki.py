@@ -159,9 +159,10 @@ class WikiClient:
         """A POST with a token; a stale token is refreshed once."""
         for _ in range(2):
             body = self._call({**params, "token": self.token(token_type)}, post=True)
-            if body.get("error", {}).get("code") in ("badtoken", "notloggedin", "assertuserfailed"):
-                self._tokens.clear()
-                self._logged_in = False
+            code = body.get("error", {}).get("code")
+            if code in ("badtoken", "notloggedin", "assertuserfailed"):
+                self._tokens.clear()  # a stale token; a lost session needs a new login too
+                self._logged_in = code == "badtoken"
                 continue
             return body
         self._raise(body, params.get("action", "write"))
@@ -291,6 +292,26 @@ class WikiClient:
                 )
         return result
 
+    def create_account(self, name: str, password: str, *, reason: str = "") -> None:
+        """Create an account (for demos and tests); an existing one is left as it is."""
+        body = self._call(
+            {
+                "action": "createaccount",
+                "username": name,
+                "password": password,
+                "retype": password,
+                "reason": reason,
+                "createreturnurl": "http://127.0.0.1/",
+                "createtoken": self.token("createaccount"),
+            },
+            post=True,
+        )
+        result = body.get("createaccount", {})
+        if result.get("status") == "PASS" or result.get("messagecode") == "userexists":
+            return
+        self._raise(body, f"createaccount {name}")
+        raise WikiError(f"createaccount {name}: {result.get('message', result)}", permanent=True)
+
     # -- extensions (CentralAuth, GlobalBlocking) ----------------------------------------
 
     def global_block(self, target: str, *, reason: str, expiry: str = "infinite") -> dict:
@@ -300,6 +321,15 @@ class WikiClient:
         )
         self._raise(body, f"globalblock {target}")
         return body["globalblock"]
+
+    def global_blocks(self, target: str) -> list[dict[str, Any]]:
+        return self.query(list="globalblocks", bgip=target, bgprop="id|address|by|expiry").get(
+            "globalblocks", []
+        )
+
+    def global_locked(self, user: str) -> bool:
+        info = self.query(meta="globaluserinfo", guiuser=user).get("globaluserinfo", {})
+        return "locked" in info and info["locked"] is not False
 
     def global_lock(self, user: str, *, reason: str) -> dict:
         """CentralAuth's action=setglobalaccountstatus (locked=lock); needs its own token."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,9 @@ from django.utils import timezone
 from officeactions.accounts.roles import role_grant
 from officeactions.cases import services
 from officeactions.cases.models import Case
+from officeactions.enforcement import services as enforcement
+from officeactions.enforcement.registry import load_registry
+from officeactions.enforcement.wiki import WikiClient, WikiError
 from officeactions.intake.models import Request
 from officeactions.intake.services import request_file, request_submit
 from officeactions.policy import Role
@@ -50,9 +54,56 @@ class Command(BaseCommand):
                 f"Loaded {Case.objects.count()} demo cases and {Request.objects.count()} "
                 "public requests."
             )
+        self._wiki_demo(users)
         self.stdout.write(f"\nStaff logins (password for all: {DEMO_PASSWORD})")
         for name, roles in STAFF.items():
             self.stdout.write(f"  {name:6} {', '.join(r.label for r in roles)}")
+
+    def _wiki_demo(self, u: dict) -> None:
+        """With local wikis running: a global ban carried out on them, for real."""
+        wikis = load_registry()
+        if not wikis:
+            self.stdout.write("No local wikis configured: the enforcement demo is left out.")
+            return
+        if Case.objects.filter(title="Demo: global ban carried out on the local wikis").exists():
+            return
+        names = ["Demo Banned User", "Demo Sock Puppet"]
+        try:
+            for wiki in wikis.values():
+                with WikiClient(wiki.api_url, wiki.office) as client:
+                    for name in names:
+                        client.create_account(name, f"Demo-{secrets.token_hex(8)}")
+        except WikiError as exc:
+            self.stdout.write(
+                f"Local wikis not answering ({exc.message}); enforcement demo left out."
+            )
+            return
+        subject = services.subject_create(
+            actor=u["alice"],
+            display_name="Demo banned person",
+            accounts=[("enwiki", names[0]), ("dewiki", names[1])],
+            addresses=["192.0.2.123"],
+        )
+        case = services.case_open(
+            actor=u["alice"],
+            kind="global_ban",
+            title="Demo: global ban carried out on the local wikis",
+            subject=subject,
+        )
+        for step in ("accept", "start_investigation"):
+            services.case_transition(case=case, actor=u["alice"], name=step)
+        services.proposal_create(
+            case=case, actor=u["alice"], rationale="Demonstration of enforcement."
+        )
+        services.case_transition(case=case, actor=u["alice"], name="submit_for_review")
+        for who in ("dave", "erin", "carol"):
+            services.review_submit(case=case, actor=u[who], decision="approve")
+        enforcement.case_enforce(case=case, actor=u["alice"])
+        result = enforcement.enforcement_run(case_id=case.pk)
+        lists = ", ".join(
+            w.api_url.replace("api.php", "index.php/Special:BlockList") for w in wikis.values()
+        )
+        self.stdout.write(f"Global ban {case.reference} on the local wikis: {result}. See {lists}")
 
     def _staff(self) -> dict:
         User = get_user_model()
