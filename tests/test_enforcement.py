@@ -352,3 +352,53 @@ def test_enforcement_is_refused_where_it_makes_no_sense(people, farm):
             actor=people["agent"],
         )
     assert not Operation.objects.exists()
+
+
+def test_enforce_and_lift_through_the_api(people, farm):
+    from rest_framework.test import APIClient
+
+    name = unique("Api banned")
+    farm.create_account("enwiki", name)
+    subject = services.subject_create(
+        actor=people["agent"], display_name="Api", accounts=[("enwiki", name)]
+    )
+    case = approved(people, "global_ban", subject=subject)
+    api = APIClient()
+    api.force_authenticate(people["agent"])
+    response = api.post(f"/api/cases/{case.reference}/enforce/", {}, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["state"] == "being_enforced"
+    assert {(o["wiki"], o["state"]) for o in body["operations"]} == {
+        ("enwiki", "pending"),
+        ("dewiki", "pending"),
+    }
+    enforcement.enforcement_run(case_id=case.pk)
+    body = api.get(f"/api/cases/{case.reference}/").json()
+    assert body["state"] == "in_effect"
+    assert body["timeline"][-1]["action"] == "case.in_effect"
+    assert api.post(f"/api/cases/{case.reference}/lift/", {}, format="json").status_code == 400
+    reviewer = APIClient()
+    reviewer.force_authenticate(people["reviewer1"])
+    refused = reviewer.post(f"/api/cases/{case.reference}/lift/", {"reason": "x"}, format="json")
+    assert refused.status_code == 403
+    lifted = api.post(f"/api/cases/{case.reference}/lift/", {"reason": "Appeal"}, format="json")
+    assert lifted.status_code == 202
+    assert lifted.json()["state"] == "lifted"
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_the_worker_carries_enforcement_out(people, farm):
+    from django.core.management import call_command
+
+    name = unique("Worker banned")
+    farm.create_account("enwiki", name)
+    subject = services.subject_create(
+        actor=people["agent"], display_name="Worker", accounts=[("enwiki", name)]
+    )
+    case = approved(people, "global_ban", subject=subject)
+    enforcement.case_enforce(case=case, actor=people["agent"])
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_EFFECT
+    assert len(office_block(farm, "enwiki", name)) == 1
