@@ -31,6 +31,7 @@ api_patterns = [
         api.CaseRetryApi.as_view(),
         name="case-retry",
     ),
+    path("cases/<str:reference>/accounts/", api.CaseAddAccountApi.as_view(), name="case-account"),
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(

@@ -124,7 +124,16 @@ def test_withdrawing_a_proposal_returns_to_investigation_and_voids_its_reviews(
 def test_each_kind_is_approved_exactly_when_its_rule_is_met(
     people, case_in_review, kind, approvers, approved_after
 ):
-    terms = {"grounds": "Court order 123"} if kind == "page_protection" else None
+    terms = {
+        "page_protection": {"grounds": "Court order 123", "wiki": "enwiki", "page": "X"},
+        "rights_removal": {
+            "wiki": "enwiki",
+            "username": "Admin",
+            "groups": "sysop",
+            "no_rights_period": "12 months",
+            "reapply_criteria": "A new RfA",
+        },
+    }.get(kind)
     case = case_in_review(kind, terms=terms)
     if case.action_kind.is_confidential:  # reviewers of a confidential case must be on it
         for user in approvers:

@@ -204,7 +204,13 @@ def test_rights_removal_and_a_regrant_caught_by_the_revert_watch(people, farm):
     case = approved(
         people,
         "rights_removal",
-        terms={"wiki": "enwiki", "username": name, "groups": "sysop"},
+        terms={
+            "wiki": "enwiki",
+            "username": name,
+            "groups": "sysop",
+            "no_rights_period": "12 months",
+            "reapply_criteria": "A new request for adminship after the period",
+        },
     )
     ops = enforce_now(case, people["agent"])
     assert ops[("enwiki", "remove_groups", name)].state == State.VERIFIED
@@ -402,3 +408,37 @@ def test_the_worker_carries_enforcement_out(people, farm):
     case.refresh_from_db()
     assert case.state == CaseState.IN_EFFECT
     assert len(office_block(farm, "enwiki", name)) == 1
+
+
+def test_a_sockpuppet_confirmed_later_is_blocked_on_every_wiki(people, farm):
+    from rest_framework.test import APIClient
+
+    name, sock = unique("Original"), unique("Later sock")
+    for dbname in ("enwiki", "dewiki"):
+        farm.create_account(dbname, name)
+        farm.create_account(dbname, sock)
+    subject = services.subject_create(
+        actor=people["agent"], display_name="Person", accounts=[("enwiki", name)]
+    )
+    case = approved(people, "global_ban", subject=subject)
+    enforce_now(case, people["agent"])
+    assert office_block(farm, "dewiki", sock) == []
+
+    api = APIClient()
+    api.force_authenticate(people["agent"])
+    url = f"/api/cases/{case.reference}/accounts/"
+    bad = api.post(url, {"wiki": "frwiki", "username": sock}, format="json")
+    assert bad.status_code == 400 and "Unknown wiki 'frwiki'" in bad.json()["message"]
+    response = api.post(
+        url, {"wiki": "dewiki", "username": sock, "note": "CheckUser match"}, format="json"
+    )
+    assert response.status_code == 202
+    again = api.post(url, {"wiki": "dewiki", "username": sock}, format="json")
+    assert again.status_code == 409
+    enforcement.enforcement_run(case_id=case.pk)
+    for dbname in ("enwiki", "dewiki"):
+        (block,) = office_block(farm, dbname, sock)
+        assert block["by"] == "WMFOffice"
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_EFFECT
+    assert case.subject.accounts.filter(username=sock).exists()

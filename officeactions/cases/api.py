@@ -523,3 +523,23 @@ class CaseRetryApi(APIView):
         case = selectors.case_get_visible(request.user, reference)
         enforcement.enforcement_retry(case=case, actor=request.user)
         return _detail(request, case, status=202)
+
+
+class CaseAddAccountApi(APIView):
+    class CaseAddAccountInputSerializer(serializers.Serializer):
+        wiki = serializers.CharField(max_length=64)
+        username = serializers.CharField(max_length=255)
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_add_account",
+        request=CaseAddAccountInputSerializer,
+        responses={202: CaseDetailSerializer, **ERRORS},
+        description="Add an account staff confirmed as the banned person's; it is blocked too.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseAddAccountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        enforcement.case_add_account(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=202)

@@ -11,6 +11,12 @@ TERM_LABELS = {
     "purpose": "Purpose",
     "no_other_reasonable_way": "Why there is no other reasonable way to obtain this",
     "grounds": "Grounds (court order or substantial risk, with details)",
+    "wiki": "Wiki (database name, e.g. enwiki)",
+    "page": "Page title",
+    "username": "Username",
+    "groups": "Groups to remove (comma-separated, e.g. sysop, checkuser)",
+    "no_rights_period": "No-rights period (e.g. 12 months, or permanent)",
+    "reapply_criteria": "Criteria to meet before reapplying",
 }
 
 

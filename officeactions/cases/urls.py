@@ -18,4 +18,5 @@ urlpatterns = [
     path("<str:reference>/enforce/", enforcement.case_enforce, name="enforce"),
     path("<str:reference>/lift/", enforcement.case_lift, name="lift"),
     path("<str:reference>/enforcement/retry/", enforcement.case_retry, name="retry"),
+    path("<str:reference>/accounts/", enforcement.case_add_account, name="add-account"),
 ]

@@ -272,6 +272,56 @@ def enforcement_retry(*, case: Case, actor: AbstractBaseUser) -> int:
     return count
 
 
+ADD_ACCOUNT = Transition(
+    "add_account",
+    "Add a confirmed account",
+    frozenset({CaseState.BEING_ENFORCED, CaseState.IN_EFFECT}),
+    CaseState.IN_EFFECT,
+    Actor.TEAM,
+)
+
+
+@transaction.atomic
+def case_add_account(
+    *, case: Case, actor: AbstractBaseUser, wiki: str, username: str, note: str = ""
+) -> list[Operation]:
+    """An account found later (a sockpuppet report) that staff confirm belongs to the person:
+    added to the subject and blocked like the others, on every wiki."""
+    case = case_step_begin(case=case, actor=actor, transition=ADD_ACCOUNT)
+    kind = case.action_kind
+    if kind.target is not Target.INDIVIDUAL or not enforceable(kind) or case.subject is None:
+        raise StepRefused(f"Accounts are added to a ban against a person, not to a {kind.name}.")
+    try:
+        username = normalise_username(username)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    wikis = load_registry()
+    if wiki not in wikis:
+        raise InvalidInput(f"Unknown wiki {wiki!r}; configured: {', '.join(wikis) or 'none'}.")
+    _, created = case.subject.accounts.get_or_create(wiki=wiki, username=username)
+    if not created:
+        raise StepRefused(f"{username} on {wiki} is already one of this person's accounts.")
+    performer = case.operations.values_list("performer", flat=True).first() or _performer(
+        case, actor
+    )
+    ops = [
+        Operation(case=case, wiki=w, op=Op.BLOCK, target=username, performer=performer)
+        for w in wikis
+    ]
+    Operation.objects.bulk_create(ops, ignore_conflicts=True)
+    audit_append(
+        actor=actor,
+        action="enforcement.account_added",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        reason=note.strip(),
+        data={"wiki": wiki, "username": username},
+    )
+    _queue(case)
+    return ops
+
+
 # -- doing and verifying -----------------------------------------------------------------
 
 

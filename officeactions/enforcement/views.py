@@ -49,3 +49,19 @@ def case_retry(request: HttpRequest, reference: str) -> HttpResponse:
         return f"{count} failed operations queued again."
 
     return _act(request, reference, act, "retry_form", forms.Form(request.POST))
+
+
+class AddAccountForm(forms.Form):
+    wiki = forms.CharField(max_length=64)
+    username = forms.CharField(max_length=255)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+@login_required
+@require_POST
+def case_add_account(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        ops = services.case_add_account(case=case, actor=request.user, **data)
+        return f"{data['username']} added; {len(ops)} blocks queued."
+
+    return _act(request, reference, act, "account_form", AddAccountForm(request.POST))

@@ -256,7 +256,11 @@ class Command(BaseCommand):
             case=page,
             actor=u["bob"],
             rationale="Ongoing edit war over private information.",
-            terms={"grounds": "Substantial risk: private address added repeatedly."},
+            terms={
+                "grounds": "Substantial risk: private address added repeatedly.",
+                "wiki": "enwiki",
+                "page": "Example biography",
+            },
         )
         walk(page, ("bob", "submit_for_review", ""))
         services.review_submit(
