@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "officeactions.cases",
     "officeactions.intake",
     "officeactions.enforcement",
+    "officeactions.legal",
 ]
 
 MIDDLEWARE = [
@@ -224,3 +225,8 @@ OFFICEACTIONS_WIKI_REGISTRY = os.environ.get(
 # Re-apply an office action that someone else reverted on a wiki (the incident is always kept).
 OFFICEACTIONS_REVERT_REAPPLY = envbool("OFFICEACTIONS_REVERT_REAPPLY", True)
 OFFICEACTIONS_REVERT_WATCH_SECONDS = int(os.environ.get("OFFICEACTIONS_REVERT_WATCH_SECONDS", "60"))
+
+# Accepted DMCA takedowns per uploader at which account termination is proposed for review.
+OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD = int(
+    os.environ.get("OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD", "3")
+)

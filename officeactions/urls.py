@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from officeactions.cases import api
 from officeactions.intake import api as intake_api
+from officeactions.legal import api as legal_api
 
 api_patterns = [
     path("token/", obtain_auth_token, name="token"),
@@ -32,6 +33,15 @@ api_patterns = [
         name="case-retry",
     ),
     path("cases/<str:reference>/accounts/", api.CaseAddAccountApi.as_view(), name="case-account"),
+    path("cases/<str:reference>/dmca/court-action/", legal_api.CourtActionApi.as_view()),
+    path("cases/<str:reference>/child-protection/suppress/", legal_api.SuppressApi.as_view()),
+    path("cases/<str:reference>/child-protection/ncmec/", legal_api.NcmecApi.as_view()),
+    path("public/dmca/notices/", legal_api.NoticeSubmitApi.as_view(), name="dmca-notice"),
+    path(
+        "public/dmca/counter-notices/",
+        legal_api.CounterNoticeSubmitApi.as_view(),
+        name="dmca-counter-notice",
+    ),
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
@@ -55,6 +65,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("request/", include("officeactions.intake.urls")),
+    path("", include("officeactions.legal.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("officeactions.cases.urls")),

@@ -229,7 +229,23 @@ def _create_case(
         data={"kind": case.kind, "team": case.team, "to": CaseState.RECEIVED.value},
     )
     _schedule_reminders(case)
+    if action_kind.alert_roles:
+        _alert(case, action_kind.alert_roles)
     return case
+
+
+def _alert(case: Case, roles) -> None:
+    """An immediate alert to the roles the catalog names (child protection's designated staff);
+    it says that there is a case, never what it is about."""
+    User = get_user_model()
+    to = list(
+        User.objects.filter(is_active=True, groups__name__in=[r.value for r in roles])
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    context = {"case": case, "case_url": public_url(reverse("cases:detail", args=[case.reference]))}
+    transaction.on_commit(lambda: notify("case_alert", to, context))
 
 
 def _schedule_reminders(case: Case) -> None:

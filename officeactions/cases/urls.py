@@ -2,6 +2,7 @@ from django.urls import path
 
 from officeactions.cases import views
 from officeactions.enforcement import views as enforcement
+from officeactions.legal import views as legal
 
 app_name = "cases"
 urlpatterns = [
@@ -19,4 +20,7 @@ urlpatterns = [
     path("<str:reference>/lift/", enforcement.case_lift, name="lift"),
     path("<str:reference>/enforcement/retry/", enforcement.case_retry, name="retry"),
     path("<str:reference>/accounts/", enforcement.case_add_account, name="add-account"),
+    path("<str:reference>/dmca/court-action/", legal.court_action, name="court-action"),
+    path("<str:reference>/child-protection/suppress/", legal.suppress, name="suppress"),
+    path("<str:reference>/child-protection/ncmec/", legal.ncmec, name="ncmec"),
 ]

@@ -61,6 +61,7 @@ def _detail(
         else [],
         "clock": case.clock(),
         "operations": case.operations.all(),
+        **_legal_context(case),
         "incidents": case.incidents.select_related("operation"),
         "case_is_open": case.case_state not in CLOSED_STATES,
         "requester_answer_steps": ("accept", "defer", "decline_request"),
@@ -80,6 +81,24 @@ def _detail(
     }
     template = "cases/_panel.html" if request.headers.get("HX-Request") else "cases/detail.html"
     return render(request, template, context, status=status)
+
+
+def _legal_context(case: Case) -> dict:
+    from officeactions.legal.models import DmcaNotice
+    from officeactions.legal.services import defect_words
+    from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
+
+    notice = DmcaNotice.objects.filter(case=case).first()
+    return {
+        "dmca_notice": notice,
+        "notice_defects": defect_words(notice.defects, NOTICE_ELEMENTS) if notice else [],
+        "counters": [
+            (c, defect_words(c.defects, COUNTER_NOTICE_ELEMENTS)) for c in notice.counters.all()
+        ]
+        if notice
+        else [],
+        "ncmec_reports": case.ncmec_reports.all() if case.kind == "child_protection" else [],
+    }
 
 
 @login_required

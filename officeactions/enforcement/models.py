@@ -18,6 +18,11 @@ class Operation(models.Model):
         RESET_PAGE = "reset_page", "reduce the page, with {{reset}}"
         REMOVE_GROUPS = "remove_groups"
         RESTORE_GROUPS = "restore_groups"
+        DELETE = "delete", "delete the page"
+        UNDELETE = "undelete", "restore the page"
+        HIDE_REVISION = "hide_revision", "delete the revision"
+        SUPPRESS = "suppress", "suppress (oversight)"
+        NOTIFY = "notify", "leave a notice on the user's talk page"
 
     class State(models.TextChoices):
         PENDING = "pending"

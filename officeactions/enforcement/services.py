@@ -40,8 +40,19 @@ from officeactions.policy.workflow import (
 )
 
 Op, State = Operation.Op, Operation.State
-INVERSE = {Op.BLOCK: Op.UNBLOCK, Op.PROTECT: Op.UNPROTECT, Op.REMOVE_GROUPS: Op.RESTORE_GROUPS}
-PLANNED_TARGETS = {Target.INDIVIDUAL, Target.IP_RANGE, Target.PAGE, Target.FUNCTIONARY_RIGHTS}
+INVERSE = {
+    Op.BLOCK: Op.UNBLOCK,
+    Op.PROTECT: Op.UNPROTECT,
+    Op.REMOVE_GROUPS: Op.RESTORE_GROUPS,
+    Op.DELETE: Op.UNDELETE,
+}
+PLANNED_TARGETS = {
+    Target.INDIVIDUAL,
+    Target.IP_RANGE,
+    Target.PAGE,
+    Target.FUNCTIONARY_RIGHTS,
+    Target.CONTENT,
+}
 
 
 def enforceable(kind: ActionKind) -> bool:
@@ -151,6 +162,10 @@ def plan_operations(
             ops.append(Operation(op=Op.TAG_PAGE, target=page))
         for op in ops:
             op.case, op.wiki, op.performer = case, wiki, performer
+    elif kind.target is Target.CONTENT:
+        from officeactions.legal.services import dmca_operations
+
+        ops = dmca_operations(case, performer, wikis)
     elif kind.target is Target.FUNCTIONARY_RIGHTS:
         terms = _terms(case)
         wiki, username = terms.get("wiki", "").strip(), terms.get("username", "").strip()
@@ -413,6 +428,43 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
             if set(groups) <= held:
                 return State.VERIFIED, f"Restored: {', '.join(groups)}."
         return State.DONE, "The wiki does not show the group change yet."
+    if op.op == Op.DELETE:
+        if not client.exists(target):
+            return State.FAILED, f"No page {target} on {op.wiki}."
+        client.delete(target, reason=reason)
+        if not client.exists(target):
+            return State.VERIFIED, "Deleted."
+        return State.DONE, "The wiki still shows the page."
+    if op.op == Op.UNDELETE:
+        if not client.exists(target):
+            client.undelete(target, reason=reason)
+        if client.exists(target):
+            return State.VERIFIED, "Restored."
+        return State.DONE, "The wiki does not show the page yet."
+    if op.op in (Op.HIDE_REVISION, Op.SUPPRESS):
+        revid = int(op.params["revid"])
+        suppress = op.op == Op.SUPPRESS
+        client.hide_revision(revid, reason=reason, suppress=suppress)
+        revision = client.revision(revid) or {}
+        hidden = revision.get("slots", {}).get("main", {}).get("texthidden")
+        if hidden and (revision.get("suppressed") or not suppress):
+            return State.VERIFIED, "Revision suppressed." if suppress else "Revision deleted."
+        return State.DONE, "The wiki does not show the revision hidden yet."
+    if op.op == Op.NOTIFY:
+        text = client.page_text(target) or ""
+        marker = op.params["marker"]
+        if marker not in text:
+            client.write(
+                {
+                    "action": "edit",
+                    "title": target,
+                    "appendtext": op.params["text"],
+                    "summary": reason,
+                }
+            )
+        if marker in (client.page_text(target) or ""):
+            return State.VERIFIED, "Notice left on the talk page."
+        return State.DONE, "The wiki does not show the notice yet."
     return State.FAILED, f"Unknown operation {op.op}."
 
 
@@ -475,6 +527,10 @@ def _record(op: Operation, state: str, message: str) -> None:
     if state == State.VERIFIED:
         op.verified_at = now
     op.save()
+    if op.op == Op.DELETE and state == State.VERIFIED:
+        from officeactions.legal.services import after_takedown
+
+        after_takedown(op)
     audit_append(
         actor=None,
         action=f"enforcement.{op.op}.{state}",
@@ -516,6 +572,8 @@ def _matches(event: dict, op: Operation) -> bool:
         return _same_target(_title_target(event["title"]), op.target)
     if op.op in (Op.PROTECT,) and kind == "protect":
         return event["title"] == op.target and action in ("unprotect", "modify", "protect")
+    if op.op == Op.DELETE and kind == "delete" and action == "restore":
+        return event["title"] == op.target
     if op.op == Op.REMOVE_GROUPS and kind == "rights":
         regained = set(event.get("params", {}).get("newgroups", [])) & set(op.params["groups"])
         return _same_target(_title_target(event["title"]), op.target) and bool(regained)
@@ -536,7 +594,7 @@ def _watch_wiki(wiki: WikiConfig, reapply: bool) -> list[Incident]:
     active = list(
         Operation.objects.filter(
             wiki=wiki.dbname,
-            op__in=[Op.BLOCK, Op.PROTECT, Op.REMOVE_GROUPS],
+            op__in=[Op.BLOCK, Op.PROTECT, Op.REMOVE_GROUPS, Op.DELETE],
             state=State.VERIFIED,
             case__state__in=[CaseState.BEING_ENFORCED, CaseState.IN_EFFECT],
         ).select_related("case")
@@ -553,6 +611,10 @@ def _watch_wiki(wiki: WikiConfig, reapply: bool) -> list[Incident]:
                     continue
                 if _matches(event, op):
                     incident = _incident(wiki, op, event)
+                    if incident is not None and op.op == Op.DELETE:
+                        from officeactions.legal.services import takedown_reverted
+
+                        takedown_reverted(op, incident)
                     if incident is not None:
                         if reapply:
                             _reapply(client, wiki, op, incident)

@@ -312,6 +312,55 @@ class WikiClient:
         self._raise(body, f"createaccount {name}")
         raise WikiError(f"createaccount {name}: {result.get('message', result)}", permanent=True)
 
+    def exists(self, title: str) -> bool:
+        pages = self.query(prop="info", titles=title).get("pages", [])
+        return bool(pages) and not pages[0].get("missing")
+
+    def revision(self, revid: int) -> dict[str, Any] | None:
+        pages = self.query(
+            prop="revisions", revids=str(revid), rvprop="ids|user|flags|content", rvslots="main"
+        ).get("pages", [])
+        if not pages or "revisions" not in pages[0]:
+            return None
+        return {**pages[0]["revisions"][0], "title": pages[0]["title"]}
+
+    def latest_revision(self, title: str) -> dict[str, Any] | None:
+        pages = self.query(prop="revisions", titles=title, rvprop="ids|user").get("pages", [])
+        return pages[0]["revisions"][0] if pages and "revisions" in pages[0] else None
+
+    def creator(self, title: str) -> str | None:
+        pages = self.query(
+            prop="revisions", titles=title, rvprop="user", rvdir="newer", rvlimit="1"
+        ).get("pages", [])
+        return pages[0]["revisions"][0]["user"] if pages and "revisions" in pages[0] else None
+
+    def delete(self, title: str, *, reason: str) -> dict[str, Any]:
+        body = self.write({"action": "delete", "title": title, "reason": reason})
+        if body.get("error", {}).get("code") == "missingtitle":
+            return {"already": True}
+        self._raise(body, f"delete {title}")
+        return body["delete"]
+
+    def undelete(self, title: str, *, reason: str) -> dict[str, Any]:
+        body = self.write({"action": "undelete", "title": title, "reason": reason})
+        self._raise(body, f"undelete {title}")
+        return body["undelete"]
+
+    def hide_revision(self, revid: int, *, reason: str, suppress: bool) -> dict[str, Any]:
+        """Revision deletion; with ``suppress`` even administrators cannot see it."""
+        body = self.write(
+            {
+                "action": "revisiondelete",
+                "type": "revision",
+                "ids": str(revid),
+                "hide": "content|comment|user",
+                "suppress": "yes" if suppress else "nochange",
+                "reason": reason,
+            }
+        )
+        self._raise(body, f"revisiondelete {revid}")
+        return body["revisiondelete"]
+
     # -- extensions (CentralAuth, GlobalBlocking) ----------------------------------------
 
     def global_block(self, target: str, *, reason: str, expiry: str = "infinite") -> dict:

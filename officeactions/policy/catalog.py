@@ -147,6 +147,7 @@ class ActionKind:
     publicly_requestable: bool = True
     community_process_expected: bool = True
     first_in_queue: bool = False  # child protection: always first in every queue
+    alert_roles: frozenset[Role] = frozenset()  # told at once when a case of this kind opens
 
     @property
     def teams(self) -> tuple[Team, ...]:
@@ -237,6 +238,7 @@ CHILD_PROTECTION = ActionKind(
     summary="Acts at once where minors are at risk; reported to NCMEC; never public.",
     community_process_expected=False,
     first_in_queue=True,
+    alert_roles=frozenset({Role.CHILD_PROTECTION}),
 )
 
 CONDUCT_WARNING = ActionKind(

@@ -1,0 +1,141 @@
+"""Legal pages: the public notice and counter-notice forms, the public DMCA log, and the staff
+steps on DMCA and child-protection cases."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from officeactions.cases.views import _act
+from officeactions.errors import ApplicationError, InvalidInput
+from officeactions.intake.views import _throttled
+from officeactions.legal import services
+from officeactions.legal.forms import CounterNoticeForm, NoticeForm
+from officeactions.legal.models import CounterNotice
+from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
+
+
+def notice_new(request: HttpRequest) -> HttpResponse:
+    form = NoticeForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST":
+        if limited := _throttled(request):
+            return limited
+        if form.is_valid():
+            try:
+                notice = services.dmca_notice_submit(data=form.data_for_service())
+            except ApplicationError as exc:
+                error, status = exc.message, exc.status
+            else:
+                return render(
+                    request,
+                    "legal/notice_received.html",
+                    {
+                        "notice": notice,
+                        "defects": services.defect_words(notice.defects, NOTICE_ELEMENTS),
+                    },
+                    status=201,
+                )
+        else:
+            status = 400
+    return render(request, "legal/notice_new.html", {"form": form, "error": error}, status=status)
+
+
+def counter_notice_new(request: HttpRequest) -> HttpResponse:
+    form = CounterNoticeForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST":
+        if limited := _throttled(request):
+            return limited
+        if form.is_valid():
+            data = form.data_for_service()
+            try:
+                counter = services.dmca_counter_notice_submit(
+                    reference=data.pop("reference"), data=data
+                )
+            except ApplicationError as exc:
+                error, status = exc.message, exc.status
+            else:
+                return render(
+                    request,
+                    "legal/counter_received.html",
+                    {
+                        "counter": counter,
+                        "defects": services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS),
+                    },
+                    status=201,
+                )
+        else:
+            status = 400
+    return render(request, "legal/counter_new.html", {"form": form, "error": error}, status=status)
+
+
+def dmca_log(request: HttpRequest) -> HttpResponse:
+    """Public: every accepted takedown. Only DMCA cases, and only their public fields."""
+    notices = services.accepted_takedowns()
+    return render(request, "legal/dmca_log.html", {"notices": notices})
+
+
+def dmca_lumen(request: HttpRequest) -> JsonResponse:
+    """Public: the accepted takedowns in the Lumen database's notice shape."""
+    notices = [services.lumen_notice(n) for n in services.accepted_takedowns()]
+    return JsonResponse({"notices": notices})
+
+
+class CourtActionForm(forms.Form):
+    counter = forms.IntegerField()
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class SuppressForm(forms.Form):
+    url = forms.CharField(max_length=2000, label="URL of the page or revision")
+
+
+class NcmecForm(forms.Form):
+    report_id = forms.CharField(max_length=64, label="CyberTipline report id")
+    reported_at = forms.DateTimeField(label="Reported at (UTC, YYYY-MM-DD HH:MM)")
+    preserved = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="What was preserved, and where"
+    )
+    preservation_ends = forms.DateField(required=False, label="Preserve until (blank: one year)")
+    law_enforcement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Law-enforcement referral"
+    )
+
+
+@login_required
+@require_POST
+def court_action(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        counter = CounterNotice.objects.filter(pk=data["counter"], notice__case=case).first()
+        if counter is None:
+            raise InvalidInput("No such counter-notice on this case.")
+        services.dmca_court_action_record(counter=counter, actor=request.user, note=data["note"])
+        return "Court action recorded: the material will not be put back."
+
+    return _act(request, reference, act, "court_form", CourtActionForm(request.POST))
+
+
+@login_required
+@require_POST
+def suppress(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        op = services.child_protection_suppress(case=case, actor=request.user, url=data["url"])
+        return f"{op.get_op_display()} of {op.target}: {op.get_state_display()}. {op.message}"
+
+    return _act(request, reference, act, "suppress_form", SuppressForm(request.POST))
+
+
+@login_required
+@require_POST
+def ncmec(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        report = services.ncmec_report_record(case=case, actor=request.user, **data)
+        return (
+            f"NCMEC report {report.report_id} recorded; preserved until {report.preservation_ends}."
+        )
+
+    return _act(request, reference, act, "ncmec_form", NcmecForm(request.POST))
