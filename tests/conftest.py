@@ -8,6 +8,7 @@ from django.db import connection
 from officeactions.cases import services
 from officeactions.policy import Role
 from tests.helpers import make_user, walk
+from tests.wikis import wiki_farm  # noqa: F401 - one session-wide pair of real wikis
 
 PERSONAS: dict[str, list[Role]] = {
     "agent": [Role.TS_STAFF],  # does T&S case work

@@ -13,13 +13,13 @@ from officeactions.errors import InvalidInput, NotFound, StepRefused
 from officeactions.legal import services as legal
 from officeactions.legal.models import NcmecReport
 from tests.conftest import PERSONAS
-from tests.wikis import unique, wiki_farm  # noqa: F401
+from tests.wikis import unique
 
 DESIGNATED = {"designee", "designee2"}
 
 
 @pytest.fixture
-def farm(wiki_farm, settings):  # noqa: F811
+def farm(wiki_farm, settings):
     settings.OFFICEACTIONS_WIKI_REGISTRY = str(wiki_farm.registry_path)
     return wiki_farm
 

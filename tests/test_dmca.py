@@ -20,11 +20,11 @@ from officeactions.legal.models import CounterNotice, DmcaNotice
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
 from tests.helpers import db_snapshot, make_user, walk
-from tests.wikis import unique, wiki_farm  # noqa: F401
+from tests.wikis import unique
 
 
 @pytest.fixture
-def farm(wiki_farm, settings):  # noqa: F811
+def farm(wiki_farm, settings):
     settings.OFFICEACTIONS_WIKI_REGISTRY = str(wiki_farm.registry_path)
     return wiki_farm
 

@@ -15,13 +15,13 @@ from officeactions.errors import ApplicationError, InvalidInput, StepRefused
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
 from tests.helpers import make_user, walk
-from tests.wikis import unique, wiki_farm  # noqa: F401 - the session fixture
+from tests.wikis import unique
 
 State = Operation.State
 
 
 @pytest.fixture
-def farm(wiki_farm, settings):  # noqa: F811
+def farm(wiki_farm, settings):
     settings.OFFICEACTIONS_WIKI_REGISTRY = str(wiki_farm.registry_path)
     return wiki_farm
 
