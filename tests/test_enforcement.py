@@ -442,3 +442,46 @@ def test_a_sockpuppet_confirmed_later_is_blocked_on_every_wiki(people, farm):
     case.refresh_from_db()
     assert case.state == CaseState.IN_EFFECT
     assert case.subject.accounts.filter(username=sock).exists()
+
+
+def test_a_time_limited_ban_is_undone_everywhere_when_it_expires(people, farm):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    name = unique("Temporary")
+    for dbname in ("enwiki", "dewiki"):
+        farm.create_account(dbname, name)
+    subject = services.subject_create(
+        actor=people["agent"], display_name="Temp", accounts=[("enwiki", name)]
+    )
+    ends = (timezone.now() + timedelta(days=30)).replace(microsecond=0)
+    case = approved(
+        people, "global_ban", subject=subject, terms={"expiry": ends.strftime("%Y-%m-%dT%H:%M:%S")}
+    )
+    enforce_now(case, people["agent"])
+    (block,) = office_block(farm, "enwiki", name)
+    assert block["expiry"] == ends.strftime("%Y-%m-%dT%H:%M:%SZ")
+    queued = DBTaskResult.objects.get(task_path__endswith="expire_task")
+    assert queued.run_after == ends
+
+    assert enforcement.case_expire(case_id=case.pk) == "not yet"
+    assert enforcement.case_expire(case_id=case.pk, now=ends + timedelta(seconds=1)) == "expired"
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    assert office_block(farm, "enwiki", name) == []
+    assert office_block(farm, "dewiki", name) == []
+    assert set(case.operations.filter(op="unblock").values_list("state", flat=True)) == {
+        State.VERIFIED
+    }
+
+
+def test_an_expiry_in_the_past_or_malformed_is_refused(people, farm):
+    subject = services.subject_create(
+        actor=people["agent"], display_name="P", accounts=[("enwiki", unique("Past"))]
+    )
+    for expiry, message in (("2020-01-01", "has passed"), ("next tuesday", "is not a date")):
+        case = approved(people, "global_ban", subject=subject, terms={"expiry": expiry})
+        with pytest.raises(InvalidInput, match=message):
+            enforcement.case_enforce(case=case, actor=people["agent"])

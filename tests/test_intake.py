@@ -415,3 +415,15 @@ def test_staff_mark_abuse_and_lift_it_through_the_pages_and_the_api(file_request
     assert api.post(url, {"reason": "again"}, format="json").status_code == 409
     page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
     assert "Locked out until" not in page
+
+
+def test_triage_suggests_deferral_for_a_direct_request_for_a_secondary_action(
+    file_request, people, client
+):
+    client.force_login(people["agent"])
+    secondary = file_request(action_requested="page_protection").request.case
+    primary = file_request(email="x@example.org").request.case
+    page = client.get(reverse("cases:detail", args=[secondary.reference])).content.decode()
+    assert "normally deferred to community governance" in page
+    page = client.get(reverse("cases:detail", args=[primary.reference])).content.decode()
+    assert "normally deferred to community governance" not in page

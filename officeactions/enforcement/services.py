@@ -13,7 +13,7 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -32,6 +32,7 @@ from officeactions.policy import PolicyRefusal
 from officeactions.policy.catalog import ActionKind, Performer, Target
 from officeactions.policy.names import normalise_username
 from officeactions.policy.workflow import (
+    EXPIRE_TRANSITION,
     IN_EFFECT_TRANSITION,
     TRANSITIONS,
     Actor,
@@ -109,6 +110,21 @@ def _address_ops(
     for op in ops:
         op.performer = performer
     return ops
+
+
+def expiry_of(case: Case) -> datetime | None:
+    """The action's end, from the approved terms ("expiry": a date or date-time, UTC);
+    none means indefinite."""
+    raw = _terms(case).get("expiry", "").strip()
+    if not raw or raw.lower() in ("indefinite", "infinite", "never"):
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"Expiry {raw!r} is not a date (YYYY-MM-DD) or date-time.") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def _terms(case: Case) -> dict[str, str]:
@@ -215,6 +231,16 @@ def case_enforce(
         ops = plan_operations(case, _performer(case, actor), wikis, split_wide_ranges)
     except PolicyRefusal as exc:
         raise InvalidInput(exc.message) from None
+    expiry = expiry_of(case)
+    if expiry is not None:
+        if expiry <= timezone.now():
+            raise InvalidInput(f"The approved expiry {expiry:%Y-%m-%d %H:%M} UTC has passed.")
+        for op in ops:
+            if op.op in (Op.BLOCK, Op.PROTECT):
+                op.params = {**op.params, "expiry": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        from officeactions.enforcement.tasks import expire_task
+
+        expire_task.using(run_after=expiry).enqueue(case.pk)
     Operation.objects.bulk_create(ops)
     case_move(
         case,
@@ -226,6 +252,30 @@ def case_enforce(
     return ops
 
 
+def _plan_undo(case: Case) -> list[Operation]:
+    """The inverse of every operation that took effect; what never did is not retried."""
+    inverse = [
+        Operation(
+            case=case,
+            wiki=op.wiki,
+            op=INVERSE[Op(op.op)],
+            target=op.target,
+            params={k: v for k, v in op.params.items() if k != "expiry"},
+            performer=op.performer,
+        )
+        for op in case.operations.filter(
+            op__in=list(INVERSE), state__in=[State.DONE, State.VERIFIED]
+        )
+    ]
+    case.operations.filter(op__in=list(INVERSE), state__in=[State.PENDING, State.FAILED]).update(
+        state=State.NOT_APPLICABLE,
+        message="Ended before it took effect.",
+        updated_at=timezone.now(),
+    )
+    Operation.objects.bulk_create(inverse, ignore_conflicts=True)
+    return inverse
+
+
 @transaction.atomic
 def case_lift(*, case: Case, actor: AbstractBaseUser, reason: str) -> list[Operation]:
     """Lift the action: undo every operation that took effect, on every wiki."""
@@ -233,28 +283,27 @@ def case_lift(*, case: Case, actor: AbstractBaseUser, reason: str) -> list[Opera
     case = case_step_begin(case=case, actor=actor, transition=transition)
     if not reason.strip():
         raise InvalidInput("Lift needs a reason; none was given.")
-    inverse = []
-    for op in case.operations.filter(op__in=list(INVERSE), state__in=[State.DONE, State.VERIFIED]):
-        inverse.append(
-            Operation(
-                case=case,
-                wiki=op.wiki,
-                op=INVERSE[Op(op.op)],
-                target=op.target,
-                params=op.params,
-                performer=op.performer,
-            )
-        )
-    # Forward operations that never took effect are not retried any more.
-    case.operations.filter(op__in=list(INVERSE), state__in=[State.PENDING, State.FAILED]).update(
-        state=State.NOT_APPLICABLE,
-        message="Lifted before it took effect.",
-        updated_at=timezone.now(),
-    )
-    Operation.objects.bulk_create(inverse, ignore_conflicts=True)
+    inverse = _plan_undo(case)
     case_move(case, transition, actor, reason.strip(), {"operations": len(inverse)})
     _queue(case)
     return inverse
+
+
+def case_expire(*, case_id: int, now: datetime | None = None) -> str:
+    """At the end of a time-limited action: undo it everywhere (the worker runs this)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        expiry = expiry_of(case)
+        if case.case_state not in EXPIRE_TRANSITION.sources:
+            return f"nothing to expire: {case.state}"
+        if expiry is None or expiry > now:
+            return "not yet"
+        inverse = _plan_undo(case)
+        reason = f"Expired {expiry:%Y-%m-%d %H:%M} UTC."
+        case_move(case, EXPIRE_TRANSITION, None, reason, {"operations": len(inverse)})
+    enforcement_run(case_id=case_id)
+    return "expired"
 
 
 # Retrying moves no state; it is checked like a step (who, from which states).
@@ -376,9 +425,11 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
     if op.op == Op.BLOCK:
         if not is_address(target) and client.user(target).get("missing"):
             return State.NOT_APPLICABLE, f"No account {target} on {op.wiki}."
-        client.block(target, reason=reason)
+        expiry = op.params.get("expiry", "infinite")
+        client.block(target, reason=reason, expiry=expiry)
         if _has_block(client, target):
-            return State.VERIFIED, "Blocked: sitewide, no expiry, account creation off."
+            until = "no expiry" if expiry == "infinite" else f"until {expiry}"
+            return State.VERIFIED, f"Blocked: sitewide, {until}, account creation off."
         return State.DONE, "The wiki accepted the block but does not show it yet."
     if op.op == Op.UNBLOCK:
         client.unblock(target, reason=reason)
@@ -389,7 +440,9 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
         if client.protection(target).get("missing"):
             return State.FAILED, f"No page {target} on {op.wiki}."
         level = op.params.get("level", "sysop") if op.op == Op.PROTECT else "all"
-        client.protect(target, reason=reason, level=level)
+        client.protect(
+            target, reason=reason, level=level, expiry=op.params.get("expiry", "infinite")
+        )
         if op.op == Op.PROTECT and _protected_at(client, target, level):
             return State.VERIFIED, f"Protected: edit and move, {level}, no expiry."
         if op.op == Op.UNPROTECT and not client.protection(target).get("protection"):

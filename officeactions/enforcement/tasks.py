@@ -18,3 +18,10 @@ def revert_watch_task() -> int:
         return len(revert_watch_run())
     finally:
         schedule(revert_watch_task, settings.OFFICEACTIONS_REVERT_WATCH_SECONDS)
+
+
+@task
+def expire_task(case_id: int) -> str:
+    from officeactions.enforcement.services import case_expire
+
+    return case_expire(case_id=case_id)

@@ -27,6 +27,7 @@ class CaseState(StrEnum):
     BEING_ENFORCED = "being_enforced"
     IN_EFFECT = "in_effect"
     LIFTED = "lifted"
+    EXPIRED = "expired"
 
     @property
     def label(self) -> str:
@@ -47,6 +48,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.BEING_ENFORCED: "Being enforced on the wikis",
     CaseState.IN_EFFECT: "In effect",
     CaseState.LIFTED: "Lifted",
+    CaseState.EXPIRED: "Expired",
 }
 
 # What a requester is told about their own request, in plain words. Nothing confidential:
@@ -65,6 +67,7 @@ PUBLIC_STATUS: dict[CaseState, str] = {
     CaseState.BEING_ENFORCED: "Decided: the Foundation is taking action.",
     CaseState.IN_EFFECT: "Decided: the Foundation has taken action.",
     CaseState.LIFTED: "The action taken has since been lifted.",
+    CaseState.EXPIRED: "The action taken has since expired.",
 }
 
 # Settled: no response clock runs and the queue does not show them. Some still have a step
@@ -78,6 +81,7 @@ CLOSED_STATES = frozenset(
         CaseState.DECLINED,
         CaseState.IN_EFFECT,
         CaseState.LIFTED,
+        CaseState.EXPIRED,
     }
 )
 
@@ -182,6 +186,13 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 # Moves the system makes on its own, recorded like any other step.
+EXPIRE_TRANSITION = Transition(
+    "expire",
+    "Expire",
+    frozenset({CaseState.BEING_ENFORCED, CaseState.IN_EFFECT}),
+    CaseState.EXPIRED,
+    Actor.TEAM,
+)
 IN_EFFECT_TRANSITION = Transition(
     "in_effect",
     "In effect",
