@@ -128,6 +128,7 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
+MEDIA_ROOT = DATA_DIR / "media"  # uploaded documents; served only through permission checks
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
@@ -229,4 +230,9 @@ OFFICEACTIONS_REVERT_WATCH_SECONDS = int(os.environ.get("OFFICEACTIONS_REVERT_WA
 # Accepted DMCA takedowns per uploader at which account termination is proposed for review.
 OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD = int(
     os.environ.get("OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD", "3")
+)
+# Attachments to DMCA notices: at most this many, each at most this large.
+OFFICEACTIONS_MAX_ATTACHMENTS = 5
+OFFICEACTIONS_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("OFFICEACTIONS_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))
 )

@@ -42,6 +42,7 @@ api_patterns = [
         legal_api.CounterNoticeSubmitApi.as_view(),
         name="dmca-counter-notice",
     ),
+    path("cases/<str:reference>/second-review/", api.CaseFollowUpApi.as_view()),
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(

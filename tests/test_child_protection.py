@@ -177,3 +177,35 @@ def test_a_ncmec_report_is_recorded_with_its_preservation_period(people, report,
         format="json",
     )
     assert response.status_code == 201
+
+
+def test_acting_alone_makes_a_second_review_due_within_24_hours(people, report, client):
+    from officeactions.cases import services
+    from officeactions.errors import NotPermitted
+    from tests.helpers import walk
+
+    case = report.request.case
+    designee = people["designee"]
+    walk(case, (designee, "accept"), (designee, "start_investigation"))
+    services.proposal_create(case=case, actor=designee, rationale="Remove and report.")
+    walk(case, (designee, "submit_for_review"))
+    services.review_submit(case=case, actor=designee, decision="approve")  # alone, at once
+    case.refresh_from_db()
+    assert case.state == "approved"
+    assert case.follow_up_due_at - timezone.now() <= timedelta(hours=24)
+    assert case.follow_up_due_at - timezone.now() > timedelta(hours=23)
+    with pytest.raises(NotPermitted, match="someone other than"):
+        services.case_follow_up_review(case=case, actor=designee, comment="fine")
+    with pytest.raises(NotFound):
+        services.case_follow_up_review(case=case, actor=people["reviewer1"], comment="fine")
+    with pytest.raises(InvalidInput, match="needs a comment"):
+        services.case_follow_up_review(case=case, actor=people["designee2"], comment=" ")
+    review = services.case_follow_up_review(
+        case=case, actor=people["designee2"], comment="Checked the diffs; removal was right."
+    )
+    assert review.in_time
+    with pytest.raises(StepRefused, match="No second review is due"):
+        services.case_follow_up_review(case=case, actor=people["designee2"], comment="again")
+    client.force_login(people["designee"])
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "Reviewed by designee2" in page

@@ -297,3 +297,73 @@ def test_the_worker_puts_material_back_when_the_time_comes(people, farm):
     counter.refresh_from_db()
     assert counter.status == "put_back"
     assert Operation.objects.get(case=case, op="undelete").state == "verified"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notice.exe", b"MZ\x90\x00\x03\x00\x00\x00binary", "only PDF, PNG, JPEG or plain-text"),
+        ("notice.pdf", b"\x00\x01\x02 not really a pdf", "only PDF, PNG, JPEG or plain-text"),
+        ("huge.pdf", b"%PDF-1.7\n" + b"x" * 2048, "at most 1,024"),
+    ],
+)
+def test_attachments_of_the_wrong_type_or_size_are_refused(
+    farm, db, media, settings, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.OFFICEACTIONS_MAX_ATTACHMENT_BYTES = 1024
+    before = db_snapshot()
+    response = APIClient().post(
+        "/api/public/dmca/notices/",
+        {
+            **{k: v for k, v in notice_data(farm, "Any page").items() if not isinstance(v, list)},
+            "works": ["A song"],
+            "infringing_urls": [page_url(farm, "Any page")],
+            "attachments": [SimpleUploadedFile(name, content)],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    assert db_snapshot() == before
+    assert not DmcaNotice.objects.exists()
+
+
+def test_a_signed_notice_document_is_kept_for_staff_only(people, farm, media, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    title = uploaded(farm, unique("With attachment"))
+    document = b"%PDF-1.7\n% signed notice\n"
+    response = client.post(
+        "/legal/dmca/",
+        {
+            "sender_name": "Jane Doe",
+            "email": "jane@example.org",
+            "works": "A photograph",
+            "infringing_urls": page_url(farm, title),
+            "good_faith": "on",
+            "accuracy_under_perjury": "on",
+            "signature": "Jane Doe",
+            "attachment": SimpleUploadedFile("signed.pdf", document),
+        },
+    )
+    assert response.status_code == 201
+    notice = DmcaNotice.objects.get()
+    doc = notice.attachments.get()
+    assert (doc.content_type, doc.size) == ("application/pdf", len(document))
+    url = f"/cases/{notice.case.reference}/dmca/attachments/{doc.pk}/"
+    client.logout()
+    assert client.get(url).status_code == 302  # log in first
+    client.force_login(people["crc"])
+    assert client.get(url).status_code == 404
+    client.force_login(people["counsel"])
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == document

@@ -427,3 +427,13 @@ def test_triage_suggests_deferral_for_a_direct_request_for_a_secondary_action(
     assert "normally deferred to community governance" in page
     page = client.get(reverse("cases:detail", args=[primary.reference])).content.decode()
     assert "normally deferred to community governance" not in page
+
+
+def test_a_request_already_reported_to_ncmec_carries_its_report_id(file_request, people, client):
+    submission = file_request(
+        action_requested="child_protection", community_evidence=None, ncmec_report="CT-998877"
+    )
+    assert submission.request.ncmec_report == "CT-998877"
+    client.force_login(people["designee"])
+    page = client.get(reverse("cases:detail", args=[submission.request.reference])).content
+    assert b"Already reported to NCMEC:</strong> CT-998877" in page

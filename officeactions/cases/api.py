@@ -543,3 +543,21 @@ class CaseAddAccountApi(APIView):
         case = selectors.case_get_visible(request.user, reference)
         enforcement.case_add_account(case=case, actor=request.user, **data.validated_data)
         return _detail(request, case, status=202)
+
+
+class CaseFollowUpApi(APIView):
+    class CaseFollowUpInputSerializer(serializers.Serializer):
+        comment = serializers.CharField()
+
+    @extend_schema(
+        operation_id="cases_second_review",
+        request=CaseFollowUpInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="The second review after one person acted alone (child protection).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseFollowUpInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        services.case_follow_up_review(case=case, actor=request.user, **data.validated_data)
+        return _detail(request, case, status=201)

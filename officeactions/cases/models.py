@@ -107,6 +107,11 @@ class Case(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     # 0 sorts first in every queue (child protection), then 1 for everything else.
     queue_priority = models.PositiveSmallIntegerField(default=1)
+    # Where one person may act at once (child protection), a second review is due by then.
+    follow_up_due_at = models.DateTimeField(null=True, blank=True)
+    follow_up_after = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -173,12 +178,26 @@ class CaseDelay(models.Model):
         return f"{self.reason} on case {self.case_id}"
 
 
+class FollowUpReview(models.Model):
+    """The second review that follows an action one person took alone."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_up_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    comment = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    in_time = models.BooleanField()
+
+    def __str__(self) -> str:
+        return f"second review of case {self.case_id}"
+
+
 class CaseReminder(models.Model):
     """A reminder sent about a case's response target; at most one of each per case."""
 
     class Which(models.TextChoices):
         DUE_SOON = "due_soon"
         OVERDUE = "overdue"
+        FOLLOW_UP = "follow_up", "second review due"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
     which = models.CharField(max_length=16, choices=Which.choices)

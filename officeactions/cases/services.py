@@ -8,6 +8,7 @@ and tasks call these; none of them changes a case on its own.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,6 +28,7 @@ from officeactions.cases.models import (
     CaseDelay,
     CaseReminder,
     Evidence,
+    FollowUpReview,
     ProposedAction,
     Review,
     Subject,
@@ -280,10 +282,12 @@ def case_remind(*, case_id: int, which: str) -> str:
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         return "no such case"
-    if case.case_state in CLOSED_STATES:
+    if case.case_state in CLOSED_STATES and which != CaseReminder.Which.FOLLOW_UP:
         return "closed"
     if CaseReminder.objects.filter(case=case, which=which).exists():
         return "already sent"
+    if which == CaseReminder.Which.FOLLOW_UP and case.follow_up_reviews.exists():
+        return "second review done"
     recipients = _reminder_recipients(case)
     CaseReminder.objects.create(case=case, which=which, recipients=len(recipients))
     audit_append(
@@ -297,6 +301,7 @@ def case_remind(*, case_id: int, which: str) -> str:
     context = {
         "case": case,
         "overdue": which == CaseReminder.Which.OVERDUE,
+        "follow_up": which == CaseReminder.Which.FOLLOW_UP,
         "kind_name": case.action_kind.name,
         "target": case.action_kind.response.describe() if case.action_kind.response else "",
         "case_url": public_url(reverse("cases:detail", args=[case.reference])),
@@ -477,6 +482,61 @@ def _approve(case: Case, proposal: ProposedAction, actor, reason: str) -> None:
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at"])
     _move(case, TRANSITIONS["approve"], actor, reason, {"proposal": proposal.pk})
+    if actor is not None and actor.pk == proposal.proposer_id:
+        case_follow_up_require(case=case, actor=actor)
+
+
+def case_follow_up_require(*, case: Case, actor: AbstractBaseUser) -> None:
+    """One person acted alone where the rule allows it: a second review falls due."""
+    hours = review_rule_for(case).follow_up_review_hours
+    if not hours or case.follow_up_due_at is not None:
+        return
+    case.follow_up_due_at = timezone.now() + timedelta(hours=hours)
+    case.follow_up_after = actor
+    case.save(update_fields=["follow_up_due_at", "follow_up_after"])
+    audit_append(
+        actor=actor,
+        action="case.follow_up_due",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"due": case.follow_up_due_at.isoformat()},
+    )
+    from officeactions.cases.tasks import case_reminder
+
+    case_reminder.using(run_after=case.follow_up_due_at).enqueue(case.pk, "follow_up")
+
+
+@transaction.atomic
+def case_follow_up_review(*, case: Case, actor: AbstractBaseUser, comment: str) -> FollowUpReview:
+    """The second review of an action one person took alone, by someone else."""
+    case = _lock(case, actor)
+    if case.follow_up_due_at is None or case.follow_up_reviews.exists():
+        raise StepRefused("No second review is due on this case.")
+    rule = review_rule_for(case)
+    if not user_roles(actor) & rule.eligible_roles:
+        who = " or ".join(r.label.lower() for r in rule.eligible_roles)
+        raise NotPermitted(f"The second review needs the role of {who}.")
+    if actor.pk == case.follow_up_after_id:
+        raise NotPermitted("The second review must be by someone other than the person who acted.")
+    if not comment.strip():
+        raise InvalidInput("A second review needs a comment: what was checked, and the finding.")
+    review = FollowUpReview.objects.create(
+        case=case,
+        reviewer=actor,
+        comment=comment.strip(),
+        in_time=timezone.now() <= case.follow_up_due_at,
+    )
+    audit_append(
+        actor=actor,
+        action="case.follow_up_review",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        reason=comment.strip(),
+        data={"in_time": review.in_time},
+    )
+    return review
 
 
 @transaction.atomic

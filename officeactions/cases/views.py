@@ -290,3 +290,13 @@ def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
         return "Lock-out lifted."
 
     return _act(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.case_follow_up_review(case=case, actor=request.user, comment=data["reason"])
+        return "Second review recorded."
+
+    return _act(request, reference, act, "follow_up_form", TransitionForm(request.POST))

@@ -45,6 +45,7 @@ class RequestContentSerializer(serializers.Serializer):
 
 class RequestSubmitSerializer(RequestContentSerializer):
     email = serializers.CharField(max_length=254)
+    ncmec_report = serializers.CharField(required=False, allow_blank=True, max_length=64)
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     wiki_username = serializers.CharField(required=False, allow_blank=True, max_length=255)
 

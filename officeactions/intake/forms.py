@@ -31,6 +31,11 @@ class RequestForm(forms.Form):
         required=False,
         label="Information and evidence in support of the request",
     )
+    ncmec_report = forms.CharField(
+        max_length=64,
+        required=False,
+        label="If this was already reported to NCMEC: the report or case id",
+    )
     name = forms.CharField(max_length=200, required=False, label="Your name (optional)")
     email = forms.CharField(max_length=254, label="Your email address")
     wiki_username = forms.CharField(
@@ -43,6 +48,7 @@ class RequestForm(forms.Form):
 
 
 class CompleteForm(RequestForm):
+    ncmec_report = None
     email = None
     name = None
     wiki_username = None

@@ -50,6 +50,9 @@ class Request(models.Model):
     )
     no_community_process_reason = models.TextField(blank=True)
     supporting_information = models.TextField(blank=True)
+    ncmec_report = models.CharField(
+        max_length=64, blank=True, help_text="NCMEC report or case id, if already reported"
+    )
     requester_name = models.CharField(max_length=200, blank=True)
     requester_username = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField(default=timezone.now)

@@ -221,6 +221,7 @@ def request_submit(*, data: dict[str, Any]) -> Submission:
         "supporting_information": _clean_text(
             data.get("supporting_information"), "supporting information"
         ),
+        "ncmec_report": _clean_text(data.get("ncmec_report"), "NCMEC report id", 64),
         "requester_name": _clean_text(data.get("name"), "name", 200),
         "requester_username": username,
     }

@@ -76,7 +76,9 @@ class NoticeSubmitApi(PublicApi):
     def post(self, request: Request) -> Response:
         data = NoticeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        notice = services.dmca_notice_submit(data=data.validated_data)
+        notice = services.dmca_notice_submit(
+            data=data.validated_data, attachments=request.FILES.getlist("attachments")
+        )
         body = {
             "reference": notice.case.reference,
             "valid": notice.valid,

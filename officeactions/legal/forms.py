@@ -43,9 +43,13 @@ class NoticeForm(forms.Form):
         "authorised to act on behalf of the owner of the right.",
     )
     signature = forms.CharField(max_length=200, required=False, label="Signature (type your name)")
+    attachment = forms.FileField(
+        required=False, label="A document (signed notice, proof of ownership): PDF, PNG, JPEG, text"
+    )
 
     def data_for_service(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("attachment", None)
         for name in ("works", "copyrighted_urls", "infringing_urls"):
             data[name] = lines(data[name])
         return data

@@ -99,3 +99,16 @@ class NcmecReport(models.Model):
 
     def __str__(self) -> str:
         return f"NCMEC report {self.report_id}"
+
+
+class DmcaAttachment(models.Model):
+    """A document sent with a notice (the signed notice, evidence of ownership). Staff only."""
+
+    notice = models.ForeignKey(DmcaNotice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="dmca/%Y/%m/")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,11 +19,11 @@ from officeactions.audit.services import audit_append
 from officeactions.cases.catalog import office_time_zone
 from officeactions.cases.models import Case, Subject, SubjectAccount
 from officeactions.cases.selectors import case_get_visible
-from officeactions.cases.services import case_open_for_request
+from officeactions.cases.services import case_follow_up_require, case_open_for_request
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.registry import WikiConfig, load_registry
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
-from officeactions.legal.models import CounterNotice, DmcaNotice, NcmecReport
+from officeactions.legal.models import CounterNotice, DmcaAttachment, DmcaNotice, NcmecReport
 from officeactions.notify import notify
 from officeactions.policy import Role
 from officeactions.policy.dmca import (
@@ -95,9 +95,50 @@ def defect_words(defects: list[str], elements: dict[str, str]) -> list[str]:
 # -- takedown notices ----------------------------------------------------------------------
 
 
+# Recognised by their first bytes, not by the name or type the sender claims.
+_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def _attachment_type(upload) -> str:
+    head = upload.read(2048)
+    upload.seek(0)
+    for signature, content_type in _SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if b"\x00" not in head:
+            return "text/plain"
+    raise InvalidInput(
+        f"Attachment {upload.name!r}: only PDF, PNG, JPEG or plain-text documents are accepted."
+    )
+
+
+def _check_attachments(uploads: list) -> list[tuple[Any, str]]:
+    if len(uploads) > settings.OFFICEACTIONS_MAX_ATTACHMENTS:
+        raise InvalidInput(f"At most {settings.OFFICEACTIONS_MAX_ATTACHMENTS} attachments.")
+    limit = settings.OFFICEACTIONS_MAX_ATTACHMENT_BYTES
+    checked = []
+    for upload in uploads:
+        if upload.size > limit:
+            raise InvalidInput(
+                f"Attachment {upload.name!r} is {upload.size:,} bytes; at most {limit:,}."
+            )
+        checked.append((upload, _attachment_type(upload)))
+    return checked
+
+
 @transaction.atomic
-def dmca_notice_submit(*, data: dict[str, Any]) -> DmcaNotice:
+def dmca_notice_submit(*, data: dict[str, Any], attachments: list | None = None) -> DmcaNotice:
     """Receive a takedown notice. A defective one is kept, with its defects, and not acted on."""
+    checked = _check_attachments(list(attachments or []))
     email = _text(data, "email", 254).lower()
     if email:
         try:
@@ -166,13 +207,26 @@ def dmca_notice_submit(*, data: dict[str, Any]) -> DmcaNotice:
         defects=defects,
         received_at=now,
     )
+    for upload, content_type in checked:
+        DmcaAttachment.objects.create(
+            notice=notice,
+            file=upload,
+            name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+        )
     audit_append(
         actor=None,
         action="dmca.notice",
         object_type="dmca_notice",
         object_id=case.reference,
         case=case,
-        data={"valid": not defects, "defects": defects, "urls": len(infringing)},
+        data={
+            "valid": not defects,
+            "defects": defects,
+            "urls": len(infringing),
+            "attachments": len(checked),
+        },
     )
     return notice
 
@@ -534,6 +588,7 @@ def _suppression_record(case: Case, actor: AbstractBaseUser, url: str) -> Operat
     if Operation.objects.filter(case=case, wiki=op.wiki, op=op.op, target=op.target).exists():
         raise StepRefused(f"{op.target} on {op.wiki} is already being suppressed.")
     op.save()
+    case_follow_up_require(case=case, actor=actor)  # acted at once: a second review falls due
     audit_append(
         actor=actor,
         action="child_protection.suppress",

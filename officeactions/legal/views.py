@@ -19,14 +19,17 @@ from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
 
 
 def notice_new(request: HttpRequest) -> HttpResponse:
-    form = NoticeForm(request.POST or None)
+    form = NoticeForm(request.POST or None, request.FILES or None)
     error, status = "", 200
     if request.method == "POST":
         if limited := _throttled(request):
             return limited
         if form.is_valid():
+            files = [form.cleaned_data["attachment"]] if form.cleaned_data["attachment"] else []
             try:
-                notice = services.dmca_notice_submit(data=form.data_for_service())
+                notice = services.dmca_notice_submit(
+                    data=form.data_for_service(), attachments=files
+                )
             except ApplicationError as exc:
                 error, status = exc.message, exc.status
             else:
@@ -139,3 +142,25 @@ def ncmec(request: HttpRequest, reference: str) -> HttpResponse:
         )
 
     return _act(request, reference, act, "ncmec_form", NcmecForm(request.POST))
+
+
+@login_required
+def attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Staff who may see the case may read its documents; nobody else learns they exist."""
+    from django.http import FileResponse, Http404
+
+    from officeactions.cases.selectors import case_get_visible
+    from officeactions.errors import NotFound
+    from officeactions.legal.models import DmcaAttachment
+
+    try:
+        case = case_get_visible(request.user, reference)
+    except NotFound:
+        raise Http404 from None
+    doc = DmcaAttachment.objects.filter(pk=pk, notice__case=case).first()
+    if doc is None:
+        raise Http404
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{doc.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
