@@ -367,3 +367,21 @@ def test_a_signed_notice_document_is_kept_for_staff_only(people, farm, media, cl
     download = client.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == document
+
+
+def test_a_notice_naming_a_revision_deletes_that_revision_only(people, alice, farm):
+    title = unique("Revision notice")
+    with farm.rogue_client("enwiki") as rogue:
+        rogue.write({"action": "edit", "title": title, "text": "copied passage", "summary": "a"})
+        old = rogue.latest_revision(title)["revid"]
+        rogue.write({"action": "edit", "title": title, "text": "own words", "summary": "b"})
+    base = farm.wikis["enwiki"].api_url.replace("api.php", "index.php")
+    url = f"{base}?title={title.replace(' ', '_')}&oldid={old}"
+    notice = legal.dmca_notice_submit(data={**notice_data(farm), "infringing_urls": [url]})
+    assert notice.located == [{"wiki": "enwiki", "title": title, "revid": old}]
+    case = take_down(people, alice, notice)
+    op = case.operations.get(op="hide_revision")
+    assert op.state == "verified"
+    with farm.office("enwiki") as wiki:
+        assert wiki.exists(title)  # the page stays; the infringing revision is hidden
+        assert wiki.revision(old)["slots"]["main"]["texthidden"]
