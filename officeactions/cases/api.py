@@ -216,6 +216,18 @@ def _detail(request: Request, case: Case, status: int = 200) -> Response:
     return Response(CaseDetailSerializer(case, context={"user": request.user}).data, status=status)
 
 
+def case_action(
+    request: Request, reference: str, serializer_class, service, status: int = 200
+) -> Response:
+    """The shape of every action on a case: check the body, find the case this person may see
+    (404 otherwise), call the service, answer with the case as it is now."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    case = selectors.case_get_visible(request.user, reference)
+    service(case=case, actor=request.user, **data.validated_data)
+    return _detail(request, case, status=status)
+
+
 class CaseListApi(APIView):
     class CaseFilterSerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=[s.value for s in CaseState], required=False)
@@ -326,11 +338,13 @@ class CaseDelayApi(APIView):
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseDelayInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.case_delay_record(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=201)
+        return case_action(
+            request,
+            reference,
+            self.CaseDelayInputSerializer,
+            services.case_delay_record,
+            status=201,
+        )
 
 
 class QueueApi(APIView):
@@ -358,11 +372,13 @@ class CaseProposalApi(APIView):
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseProposalInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.proposal_create(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=201)
+        return case_action(
+            request,
+            reference,
+            self.CaseProposalInputSerializer,
+            services.proposal_create,
+            status=201,
+        )
 
 
 class CaseReviewApi(APIView):
@@ -376,11 +392,9 @@ class CaseReviewApi(APIView):
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseReviewInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.review_submit(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=201)
+        return case_action(
+            request, reference, self.CaseReviewInputSerializer, services.review_submit, status=201
+        )
 
 
 class CaseEvidenceApi(APIView):
@@ -394,11 +408,9 @@ class CaseEvidenceApi(APIView):
         responses={201: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseEvidenceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.evidence_add(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=201)
+        return case_action(
+            request, reference, self.CaseEvidenceInputSerializer, services.evidence_add, status=201
+        )
 
 
 class CaseAssignApi(APIView):
@@ -488,11 +500,13 @@ class CaseEnforceApi(APIView):
         description="Carry the approved action out on the wikis (queued for the worker).",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseEnforceInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        enforcement.case_enforce(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=202)
+        return case_action(
+            request,
+            reference,
+            self.CaseEnforceInputSerializer,
+            enforcement.case_enforce,
+            status=202,
+        )
 
 
 class CaseLiftApi(APIView):
@@ -506,11 +520,9 @@ class CaseLiftApi(APIView):
         description="Lift the action: undo it on every wiki (queued for the worker).",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseLiftInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        enforcement.case_lift(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=202)
+        return case_action(
+            request, reference, self.CaseLiftInputSerializer, enforcement.case_lift, status=202
+        )
 
 
 class CaseRetryApi(APIView):
@@ -538,11 +550,13 @@ class CaseAddAccountApi(APIView):
         description="Add an account staff confirmed as the banned person's; it is blocked too.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseAddAccountInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        enforcement.case_add_account(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=202)
+        return case_action(
+            request,
+            reference,
+            self.CaseAddAccountInputSerializer,
+            enforcement.case_add_account,
+            status=202,
+        )
 
 
 class CaseFollowUpApi(APIView):
@@ -556,8 +570,10 @@ class CaseFollowUpApi(APIView):
         description="The second review after one person acted alone (child protection).",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.CaseFollowUpInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.case_follow_up_review(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=201)
+        return case_action(
+            request,
+            reference,
+            self.CaseFollowUpInputSerializer,
+            services.case_follow_up_review,
+            status=201,
+        )

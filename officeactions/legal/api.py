@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from officeactions.cases import selectors
-from officeactions.cases.api import ERRORS, _detail
+from officeactions.cases.api import ERRORS, _detail, case_action
 from officeactions.errors import InvalidInput
 from officeactions.intake.api import PublicApi
 from officeactions.legal import services
@@ -145,11 +145,9 @@ class SuppressApi(APIView):
         responses={200: None, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.SuppressInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.child_protection_suppress(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case)
+        return case_action(
+            request, reference, self.SuppressInputSerializer, services.child_protection_suppress
+        )
 
 
 class NcmecApi(APIView):
@@ -166,8 +164,6 @@ class NcmecApi(APIView):
         responses={201: None, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.NcmecInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        services.ncmec_report_record(case=case, actor=request.user, **data.validated_data)
-        return _detail(request, case, status=201)
+        return case_action(
+            request, reference, self.NcmecInputSerializer, services.ncmec_report_record, status=201
+        )
