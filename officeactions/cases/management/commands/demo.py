@@ -19,6 +19,7 @@ from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
 from officeactions.intake.models import Request
 from officeactions.intake.services import request_file, request_submit
+from officeactions.legal.services import dmca_notice_submit
 from officeactions.policy import Role
 
 DEMO_PASSWORD = "office-actions-demo"  # noqa: S105 - printed for local demos only
@@ -100,6 +101,32 @@ class Command(BaseCommand):
             services.review_submit(case=case, actor=u[who], decision="approve")
         enforcement.case_enforce(case=case, actor=u["alice"])
         result = enforcement.enforcement_run(case_id=case.pk)
+        # A DMCA notice for a page on the first wiki, waiting for Legal.
+        first = next(iter(wikis.values()))
+        with WikiClient(first.api_url, first.office) as client:
+            client.write(
+                {
+                    "action": "edit",
+                    "title": "Demo photo description",
+                    "text": "A description copied from a photographer's website.",
+                    "summary": "demo",
+                }
+            )
+        page = first.api_url.replace("api.php", "index.php?title=Demo_photo_description")
+        notice = dmca_notice_submit(
+            data={
+                "sender_name": "Pat Photographer",
+                "sender_organisation": "Example Photo Agency",
+                "email": "legal@photo-agency.example",
+                "works": ["Photograph 'Harbour at dawn' and its caption"],
+                "copyrighted_urls": ["https://photo-agency.example/harbour"],
+                "infringing_urls": [page],
+                "signature": "/s/ Pat Photographer",
+                "good_faith": True,
+                "accuracy_under_perjury": True,
+            }
+        )
+        self.stdout.write(f"DMCA notice {notice.case.reference} received, waiting for Legal.")
         lists = ", ".join(
             w.api_url.replace("api.php", "index.php/Special:BlockList") for w in wikis.values()
         )
