@@ -215,6 +215,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("OFFICEACTIONS_FROM_EMAIL", "office-actions@
 # several web processes.
 OFFICEACTIONS_PUBLIC_RATE = os.environ.get("OFFICEACTIONS_PUBLIC_RATE", "20/minute")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"public": OFFICEACTIONS_PUBLIC_RATE}
+# How many proxies stand in front; 0 means clients are told apart by the connection's address,
+# never by an X-Forwarded-For header they could write themselves.
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("OFFICEACTIONS_NUM_PROXIES", "0"))
 # Bodies larger than this are refused before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 

@@ -55,7 +55,7 @@ def notice_data(farm, *titles, **changes):
         "address": "1 Main Street, Springfield",
         "phone": "+1 555 0199",
         "email": "jane@example.org",
-        "works": ["Photograph 'Sunset' (2019) by Jane Doe"],
+        "works": ["Photograph 'Sunset' (2019)"],
         "copyrighted_urls": ["https://janedoe.example/sunset"],
         "infringing_urls": [page_url(farm, t) for t in titles],
         "signature": "/s/ Jane Doe",
@@ -99,8 +99,9 @@ def test_a_valid_notice_is_taken_down_published_countered_and_put_back(
         assert not wiki.exists(title)
         talk = wiki.page_text("User talk:Rogue Admin")
     assert case.reference in talk and "counter-notice" in talk
-    assert "Jane Doe (a private individual)" in talk
-    assert "1 Main Street" not in talk and "555 0199" not in talk  # private details redacted
+    assert "a private individual" in talk
+    assert "Jane Doe" not in talk  # a private complainant's name and details stay off the wiki
+    assert "1 Main Street" not in talk and "555 0199" not in talk
 
     log = client.get("/transparency/dmca/").content.decode()
     assert case.reference in log and title in log and "Private individual" in log
@@ -385,3 +386,43 @@ def test_a_notice_naming_a_revision_deletes_that_revision_only(people, alice, fa
     with farm.office("enwiki") as wiki:
         assert wiki.exists(title)  # the page stays; the infringing revision is hidden
         assert wiki.revision(old)["slots"]["main"]["texthidden"]
+
+
+def test_a_second_counter_notice_cannot_undo_a_court_action(people, alice, farm):
+    title = uploaded(farm, unique("Court twice"))
+    case = take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
+    data = {
+        "name": "Sam",
+        "address": "2 Side St",
+        "phone": "1",
+        "removed_material": title,
+        "former_location": [page_url(farm, title)],
+        "mistake_under_perjury": True,
+        "consent_to_jurisdiction": True,
+        "signature": "Sam",
+    }
+    counter = legal.dmca_counter_notice_submit(reference=case.reference, data=data)
+    legal.dmca_court_action_record(counter=counter, actor=alice, note="Case 1:26-cv-1")
+    with pytest.raises(StepRefused, match="already received"):
+        legal.dmca_counter_notice_submit(reference=case.reference, data=data)
+    elsewhere = {**data, "former_location": [page_url(farm, "Some other page")]}
+    other = legal.dmca_notice_submit(data=notice_data(farm, uploaded(farm, unique("Other"))))
+    other_case = take_down(people, alice, other)
+    with pytest.raises(InvalidInput, match="names no material removed"):
+        legal.dmca_counter_notice_submit(reference=other_case.reference, data=elsewhere)
+
+
+def test_a_defective_notice_does_not_block_a_corrected_one(farm, db):
+    title = uploaded(farm, unique("Corrected"))
+    legal.dmca_notice_submit(data=notice_data(farm, title, signature=""))
+    corrected = legal.dmca_notice_submit(data=notice_data(farm, title))
+    assert corrected.valid
+
+
+def test_a_strange_revision_number_is_not_a_server_error(farm, db):
+    url = page_url(farm, "Page") + "&oldid=\u00b2"
+    response = APIClient().post(
+        "/api/public/dmca/notices/", notice_data(farm, infringing_urls=[url]), format="json"
+    )
+    assert response.status_code == 201
+    assert DmcaNotice.objects.get().located[0]["revid"] is None

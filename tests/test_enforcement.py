@@ -485,3 +485,44 @@ def test_an_expiry_in_the_past_or_malformed_is_refused(people, farm):
         case = approved(people, "global_ban", subject=subject, terms={"expiry": expiry})
         with pytest.raises(InvalidInput, match=message):
             enforcement.case_enforce(case=case, actor=people["agent"])
+
+
+def test_a_range_block_cannot_borrow_the_rule_of_a_case_it_does_not_enforce(people, farm):
+    checkuser = services.case_open(actor=people["agent"], kind="checkuser", title="CU")
+    with pytest.raises(InvalidInput, match="can enforce only a live global_ban case"):
+        services.case_open(
+            actor=people["agent"], kind="range_block", title="Sneaky", enforces=checkuser
+        )
+
+
+def test_nothing_done_anywhere_is_not_in_effect(people, farm):
+    subject = services.subject_create(
+        actor=people["agent"], display_name="Ghost", accounts=[("enwiki", unique("Nobody here"))]
+    )
+    case = approved(people, "global_ban", subject=subject)
+    enforcement.case_enforce(case=case, actor=people["agent"])
+    result = enforcement.enforcement_run(case_id=case.pk)
+    assert result.startswith("nothing took effect")
+    case.refresh_from_db()
+    assert case.state == CaseState.BEING_ENFORCED
+
+
+def test_an_unexpected_wiki_answer_fails_the_operation_instead_of_hanging(
+    people, farm, monkeypatch
+):
+    name = unique("Odd answer")
+    farm.create_account("enwiki", name)
+    subject = services.subject_create(
+        actor=people["agent"], display_name="Odd", accounts=[("enwiki", name)]
+    )
+    case = approved(people, "global_ban", subject=subject)
+
+    def broken(*args, **kwargs):
+        raise KeyError("block")
+
+    monkeypatch.setattr(enforcement, "perform", broken)
+    enforcement.case_enforce(case=case, actor=people["agent"])
+    enforcement.enforcement_run(case_id=case.pk)
+    states = set(case.operations.values_list("state", flat=True))
+    assert states == {State.FAILED}
+    assert "Unexpected answer from the wiki" in case.operations.first().message

@@ -437,3 +437,35 @@ def test_a_request_already_reported_to_ncmec_carries_its_report_id(file_request,
     client.force_login(people["designee"])
     page = client.get(reverse("cases:detail", args=[submission.request.reference])).content
     assert b"Already reported to NCMEC:</strong> CT-998877" in page
+
+
+def test_a_refused_attempt_cannot_unlink_a_locked_username(file_request, people):
+    mark(people, file_request(summary="first"))
+    mark(people, file_request(summary="second"))
+    with pytest.raises(Exception, match="not accepting requests"):
+        file_request(summary="third", wiki_username="Someone else")
+    assert Requester.objects.get().wiki_username == "Reporter one"
+    with pytest.raises(Exception, match="not accepting requests"):
+        file_request(summary="fourth", email="other@example.org", wiki_username="Reporter one")
+
+
+def test_a_locked_out_requester_cannot_complete_an_old_incomplete_request(file_request, people):
+    incomplete = intake.request_submit(
+        data={**COMPLETE_REQUEST, "summary": "half", "supporting_information": ""}
+    )
+    mark(people, file_request(summary="first"))
+    mark(people, file_request(summary="second"))
+    with pytest.raises(Exception, match="not accepting requests") as refused:
+        intake.request_complete(token=incomplete.token, data={"supporting_information": "x"})
+    assert refused.value.status == 403
+
+
+def test_a_forwarded_for_header_does_not_get_round_the_rate_limit(db, monkeypatch):
+    monkeypatch.setattr(PublicThrottle, "rate", "2/minute", raising=False)
+    codes = [
+        APIClient(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+        .get("/api/public/requests/no-such-token/")
+        .status_code
+        for i in range(4)
+    ]
+    assert codes == [404, 404, 429, 429]

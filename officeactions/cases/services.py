@@ -340,8 +340,23 @@ def case_open(
         raise NotPermitted(
             f"Opening a {owning.label} case needs the role of {owning.member_role.label.lower()}."
         )
-    if enforces is not None and not cases_visible_to(actor).filter(pk=enforces.pk).exists():
-        raise NotFound(f"No case {enforces.reference} that you can see.")
+    if enforces is not None:
+        if not cases_visible_to(actor).filter(pk=enforces.pk).exists():
+            raise NotFound(f"No case {enforces.reference} that you can see.")
+        # The enforced action lends its review rule: only the kinds the catalog names may be.
+        if enforces.kind not in action_kind.enforces_kinds or enforces.case_state in (
+            CaseState.DECLINED,
+            CaseState.REJECTED,
+            CaseState.DEFERRED,
+            CaseState.ABUSIVE,
+            CaseState.LIFTED,
+            CaseState.EXPIRED,
+        ):
+            allowed = ", ".join(action_kind.enforces_kinds) or "nothing"
+            raise InvalidInput(
+                f"A {action_kind.name} can enforce only a live {allowed} case, not "
+                f"{enforces.reference} ({enforces.action_kind.name}, {enforces.case_state.label})."
+            )
     case = _create_case(
         actor=actor,
         action_kind=action_kind,

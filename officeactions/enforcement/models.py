@@ -21,6 +21,7 @@ class Operation(models.Model):
         DELETE = "delete", "delete the page"
         UNDELETE = "undelete", "restore the page"
         HIDE_REVISION = "hide_revision", "delete the revision"
+        UNHIDE_REVISION = "unhide_revision", "restore the revision"
         SUPPRESS = "suppress", "suppress (oversight)"
         NOTIFY = "notify", "leave a notice on the user's talk page"
 

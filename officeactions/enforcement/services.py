@@ -9,6 +9,7 @@ changes to office actions by anyone else, records an incident and re-applies the
 from __future__ import annotations
 
 import ipaddress
+import logging
 import queue
 import threading
 from collections import defaultdict
@@ -41,6 +42,7 @@ from officeactions.policy.workflow import (
 )
 
 Op, State = Operation.Op, Operation.State
+log = logging.getLogger(__name__)
 INVERSE = {
     Op.BLOCK: Op.UNBLOCK,
     Op.PROTECT: Op.UNPROTECT,
@@ -412,8 +414,18 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
     """Carry out one operation and read it back. Returns (state, message)."""
     target = op.target
     extensions = op.params.get("extensions", [])
+    if op.op == Op.UNBLOCK and "GlobalBlocking" in extensions and is_address(target):
+        client.global_unblock(target, reason=reason)
+        if not any(_same_target(b["address"], target) for b in client.global_blocks(target)):
+            return State.VERIFIED, "Global block removed (GlobalBlocking)."
+        return State.DONE, "The wiki still shows the global block."
+    if op.op == Op.UNBLOCK and "CentralAuth" in extensions and not is_address(target):
+        client.global_unlock(target, reason=reason)
+        if not client.global_locked(target):
+            return State.VERIFIED, "Account unlocked globally (CentralAuth)."
+        return State.DONE, "The wiki still shows the account locked."
     if op.op == Op.BLOCK and "GlobalBlocking" in extensions and is_address(target):
-        client.global_block(target, reason=reason)
+        client.global_block(target, reason=reason, expiry=op.params.get("expiry", "infinite"))
         if any(_same_target(b["address"], target) for b in client.global_blocks(target)):
             return State.VERIFIED, "Globally blocked (GlobalBlocking), no expiry."
         return State.DONE, "The wiki accepted the global block but does not show it yet."
@@ -454,15 +466,14 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
             return State.FAILED, f"No page {target} on {op.wiki}."
         if op.op == Op.TAG_PAGE and "{{pp-office}}" not in text:
             client.edit(target, summary=reason, prepend="{{pp-office}}\n")
-        elif op.op == Op.RESET_PAGE and "{{reset}}" not in text:
-            client.edit(
-                target,
-                summary=reason,
-                text=f"{{{{pp-office}}}}\n{{{{reset}}}}\n{op.params['text']}",
-            )
+        reduced = f"{{{{pp-office}}}}\n{{{{reset}}}}\n{op.params.get('text', '')}".strip()
+        if op.op == Op.RESET_PAGE and text.strip() != reduced:
+            client.edit(target, summary=reason, text=reduced)
         text = client.page_text(target) or ""
         wanted = "{{reset}}" if op.op == Op.RESET_PAGE else "{{pp-office}}"
-        if wanted in text:
+        if op.op == Op.RESET_PAGE and text.strip() == reduced:
+            return State.VERIFIED, "The page is reduced to the approved text, under {{reset}}."
+        if op.op == Op.TAG_PAGE and wanted in text:
             return State.VERIFIED, f"{wanted} is on the page."
         return State.DONE, f"The wiki does not show {wanted} yet."
     if op.op in (Op.REMOVE_GROUPS, Op.RESTORE_GROUPS):
@@ -494,6 +505,13 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
         if client.exists(target):
             return State.VERIFIED, "Restored."
         return State.DONE, "The wiki does not show the page yet."
+    if op.op == Op.UNHIDE_REVISION:
+        revid = int(op.params["revid"])
+        client.hide_revision(revid, reason=reason, show=True)
+        revision = client.revision(revid) or {}
+        if not revision.get("slots", {}).get("main", {}).get("texthidden"):
+            return State.VERIFIED, "Revision restored."
+        return State.DONE, "The wiki still shows the revision hidden."
     if op.op in (Op.HIDE_REVISION, Op.SUPPRESS):
         revid = int(op.params["revid"])
         suppress = op.op == Op.SUPPRESS
@@ -536,6 +554,9 @@ def _run_group(
                 state, message = perform(client, op, reason, account.username.split("@")[0])
             except WikiError as exc:
                 state, message = State.FAILED, exc.message
+            except Exception as exc:
+                log.exception("operation %s on %s failed unexpectedly", op.pk, wiki.dbname)
+                state, message = State.FAILED, f"Unexpected answer from the wiki: {exc!r}"
             out.put((op.pk, state, message))
     finally:
         client.close()
@@ -600,9 +621,13 @@ def _settle(case: Case) -> str:
     ops = list(case.operations.all())
     forward = [o for o in ops if o.op not in INVERSE.values()]
     failed = [o for o in ops if o.state == State.FAILED]
-    if case.case_state is CaseState.BEING_ENFORCED and forward and all(o.settled for o in forward):
+    settled = bool(forward) and all(o.settled for o in forward)
+    verified = any(o.state == State.VERIFIED for o in forward)
+    if case.case_state is CaseState.BEING_ENFORCED and settled and verified:
         case_move(case, IN_EFFECT_TRANSITION, None, "Every operation verified on the wikis.")
         return "in effect"
+    if settled and not verified:
+        return "nothing took effect: no operation applied on any wiki"
     if failed:
         return f"{len(failed)} failed"
     return case.state

@@ -346,14 +346,17 @@ class WikiClient:
         self._raise(body, f"undelete {title}")
         return body["undelete"]
 
-    def hide_revision(self, revid: int, *, reason: str, suppress: bool) -> dict[str, Any]:
-        """Revision deletion; with ``suppress`` even administrators cannot see it."""
+    def hide_revision(
+        self, revid: int, *, reason: str, suppress: bool = False, show: bool = False
+    ) -> dict[str, Any]:
+        """Revision deletion (``show`` undoes it); with ``suppress`` even administrators cannot
+        see it."""
         body = self.write(
             {
                 "action": "revisiondelete",
                 "type": "revision",
                 "ids": str(revid),
-                "hide": "content|comment|user",
+                "show" if show else "hide": "content|comment|user",
                 "suppress": "yes" if suppress else "nochange",
                 "reason": reason,
             }
@@ -362,6 +365,26 @@ class WikiClient:
         return body["revisiondelete"]
 
     # -- extensions (CentralAuth, GlobalBlocking) ----------------------------------------
+
+    def global_unblock(self, target: str, *, reason: str) -> dict:
+        body = self.write(
+            {"action": "globalblock", "target": target, "unblock": "1", "reason": reason}
+        )
+        self._raise(body, f"globalblock unblock {target}")
+        return body["globalblock"]
+
+    def global_unlock(self, user: str, *, reason: str) -> dict:
+        body = self.write(
+            {
+                "action": "setglobalaccountstatus",
+                "user": user,
+                "locked": "unlock",
+                "reason": reason,
+            },
+            token_type="setglobalaccountstatus",
+        )
+        self._raise(body, f"setglobalaccountstatus {user}")
+        return body["setglobalaccountstatus"]
 
     def global_block(self, target: str, *, reason: str, expiry: str = "infinite") -> dict:
         """GlobalBlocking's action=globalblock; only on wikis that have the extension."""

@@ -146,10 +146,15 @@ def _requester_for(email: str, username: str) -> Requester:
         requester, _ = Requester.objects.get_or_create(
             email=email, defaults={"wiki_username": username}
         )
-    elif username and requester.wiki_username != username:
+    return requester
+
+
+def _remember_username(requester: Requester, username: str) -> None:
+    """Only after the lock-out check, and never replacing one: a refused or later attempt must
+    not unlink a locked username from its person."""
+    if username and not requester.wiki_username:
         requester.wiki_username = username
         requester.save(update_fields=["wiki_username"])
-    return requester
 
 
 def _locked_until(requester: Requester, username: str, now):
@@ -264,6 +269,7 @@ def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | L
             "This attempt has been recorded.",
             {"locked_until": until.isoformat()},
         )
+    _remember_username(requester, username)
     content_hash = _content_hash(email, fields["action_requested"], fields["summary"])
     _serialise_identical(content_hash)
     window = timedelta(minutes=settings.OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES)
@@ -385,6 +391,12 @@ def request_complete(*, token: str, data: dict[str, Any]) -> Submission:
     req = Request.objects.select_for_update().get(pk=req.pk)
     if req.status != Request.Status.INCOMPLETE:
         raise StepRefused("This request is already complete; nothing needs to be added.")
+    if req.requester is not None:
+        until = _locked_until(req.requester, req.requester.wiki_username, timezone.now())
+        if until is not None:
+            raise LockedOut(
+                f"We are not accepting requests from you until {until:%Y-%m-%d %H:%M} UTC."
+            )
     if data.get("action_requested") and not req.action_requested:
         req.action_requested = _clean_kind(data["action_requested"])
     for name in ("summary", "no_community_process_reason", "supporting_information"):

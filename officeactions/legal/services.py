@@ -83,7 +83,7 @@ def locate(url: str, wikis: dict[str, WikiConfig]) -> dict[str, Any]:
         return {
             "wiki": wiki.dbname,
             "title": title,
-            "revid": int(revid) if revid.isdigit() else None,
+            "revid": int(revid) if revid.isascii() and revid.isdigit() else None,
         }
     raise InvalidInput(f"{url[:200]!r} is not a page on one of our wikis.")
 
@@ -159,7 +159,7 @@ def dmca_notice_submit(*, data: dict[str, Any], attachments: list | None = None)
                 for n in DmcaNotice.objects.exclude(
                     case__state__in=[CaseState.DECLINED, CaseState.REJECTED, CaseState.LIFTED]
                 ).select_related("case")
-                if place in n.located
+                if n.valid and place in n.located  # a defective notice blocks nothing
             ),
             None,
         )
@@ -233,7 +233,8 @@ def dmca_notice_submit(*, data: dict[str, Any], attachments: list | None = None)
 
 def _uploader_notice(notice: DmcaNotice, reference: str) -> str:
     """What the uploader is told: the notice, without a private individual's contact details."""
-    sender = notice.sender_organisation or f"{notice.sender_name} (a private individual)"
+    # A private individual's name stays off the public wiki, as in the public log.
+    sender = notice.sender_organisation or "a private individual"
     lines = [
         f"== Office action: DMCA takedown ({reference}) ==",
         f"Material you contributed was removed after a DMCA takedown notice from {sender}.",
@@ -368,6 +369,18 @@ def takedown_reverted(op: Operation, incident) -> None:
 # -- counter-notices and put-back ------------------------------------------------------------
 
 
+def _named_places(urls: list[str]) -> set[tuple[str, str]]:
+    """(wiki, title) of each URL that is a page of a configured wiki; others are ignored."""
+    wikis, named = load_registry(), set()
+    for url in urls:
+        try:
+            place = locate(url, wikis)
+        except InvalidInput:
+            continue
+        named.add((place["wiki"], place["title"]))
+    return named
+
+
 def _notice_for(reference: str) -> DmcaNotice:
     notice = DmcaNotice.objects.select_related("case").filter(case__reference=reference).first()
     if notice is None:
@@ -383,8 +396,12 @@ def dmca_counter_notice_submit(*, reference: str, data: dict[str, Any]) -> Count
     )
     if not taken_down.exists():
         raise StepRefused(f"Nothing was taken down under {notice.case.reference}.")
-    if notice.counters.filter(status=CounterNotice.Status.WAITING).exists():
-        raise StepRefused("A valid counter-notice for this takedown is already being handled.")
+    settled = notice.counters.exclude(status=CounterNotice.Status.INVALID).first()
+    if settled is not None:
+        raise StepRefused(
+            "A valid counter-notice for this takedown was already received "
+            f"({settled.get_status_display()})."
+        )
     content = CounterNoticeContent(
         signature=_text(data, "signature", 200),
         removed_material=_text(data, "removed_material"),
@@ -397,6 +414,13 @@ def dmca_counter_notice_submit(*, reference: str, data: dict[str, Any]) -> Count
     )
     email = _text(data, "email", 254)
     defects = counter_notice_defects(content)
+    if not defects:
+        removed = {(o.wiki, o.target.split("#")[0]) for o in taken_down}
+        if not _named_places(content.former_location) & removed:
+            raise InvalidInput(
+                "The counter-notice's former location names no material removed under "
+                f"{notice.case.reference}."
+            )
     counter = CounterNotice.objects.create(
         notice=notice,
         name=content.name,
@@ -466,10 +490,11 @@ def dmca_court_action_record(
 
 
 def dmca_putback(*, counter_id: int) -> str:
-    """Put the material back, unless a court action was reported first (the worker runs this
-    10 business days after the counter-notice; staff may run it until 14)."""
+    """Put the material the counter-notice names back, unless a court action was reported
+    first (the worker runs this 10 business days after the counter-notice)."""
     from officeactions.enforcement.services import enforcement_run
 
+    undo = {Op.DELETE: Op.UNDELETE, Op.HIDE_REVISION: Op.UNHIDE_REVISION}
     with transaction.atomic():
         counter = (
             CounterNotice.objects.select_for_update()
@@ -481,22 +506,29 @@ def dmca_putback(*, counter_id: int) -> str:
         if counter.putback_earliest and timezone.now() < counter.putback_earliest:
             return "too early: not before 10 business days"
         case = counter.notice.case
-        undo = []
-        for op in case.operations.filter(op=Op.DELETE, state=State.VERIFIED):
-            undo.append(
-                Operation(
-                    case=case,
-                    wiki=op.wiki,
-                    op=Op.UNDELETE,
-                    target=op.target,
-                    performer=op.performer,
-                )
+        named = _named_places(counter.former_location)
+        restore = [
+            Operation(
+                case=case,
+                wiki=op.wiki,
+                op=undo[Op(op.op)],
+                target=op.target,
+                params=op.params,
+                performer=op.performer,
             )
-        Operation.objects.bulk_create(undo, ignore_conflicts=True)
-    enforcement_run(case_id=counter.notice.case_id)
+            for op in case.operations.filter(op__in=list(undo), state=State.VERIFIED)
+            if (op.wiki, op.target.split("#")[0]) in named
+        ]
+        Operation.objects.bulk_create(restore, ignore_conflicts=True)
+    enforcement_run(case_id=case.pk)
     with transaction.atomic():
-        restored = counter.notice.case.operations.filter(op=Op.UNDELETE)
-        if restored.exclude(state=State.VERIFIED).exists():
+        counter = CounterNotice.objects.select_for_update().get(pk=counter_id)
+        if counter.status != CounterNotice.Status.WAITING:  # a court action came in meanwhile
+            return f"not marked put back: {counter.get_status_display()}"
+        restored = case.operations.filter(
+            op__in=list(undo.values()), target__in=[o.target for o in restore]
+        )
+        if not restore or restored.exclude(state=State.VERIFIED).exists():
             return "put-back incomplete; see the ledger"
         counter.status, counter.put_back_at = CounterNotice.Status.PUT_BACK, timezone.now()
         counter.save(update_fields=["status", "put_back_at"])
@@ -505,8 +537,8 @@ def dmca_putback(*, counter_id: int) -> str:
             action="dmca.put_back",
             object_type="counter_notice",
             object_id=str(counter.pk),
-            case=counter.notice.case,
-            data={"pages": restored.count()},
+            case=case,
+            data={"restored": len(restore)},
         )
     return "put back"
 

@@ -148,6 +148,7 @@ class ActionKind:
     community_process_expected: bool = True
     first_in_queue: bool = False  # child protection: always first in every queue
     alert_roles: frozenset[Role] = frozenset()  # told at once when a case of this kind opens
+    enforces_kinds: tuple[str, ...] = ()  # the actions a case of this kind may enforce
 
     @property
     def teams(self) -> tuple[Team, ...]:
@@ -331,6 +332,7 @@ RANGE_BLOCK = ActionKind(
     primary=False,
     public_fields=("range", "wiki", "date"),
     summary="Blocks an IP range, usually to enforce a global ban.",
+    enforces_kinds=("global_ban",),
 )
 
 
