@@ -426,3 +426,15 @@ def test_a_strange_revision_number_is_not_a_server_error(farm, db):
     )
     assert response.status_code == 201
     assert DmcaNotice.objects.get().located[0]["revid"] is None
+
+
+def test_recreating_a_taken_down_page_is_caught_and_undone(people, alice, farm):
+    title = uploaded(farm, unique("Recreated"))
+    take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
+    enforcement.revert_watch_run()
+    with farm.rogue_client("enwiki") as rogue:
+        rogue.write({"action": "edit", "title": title, "text": "again", "summary": "back"})
+    (incident,) = enforcement.revert_watch_run()
+    assert (incident.change, incident.wiki_user) == ("create/create", "Rogue Admin")
+    with farm.office("enwiki") as wiki:
+        assert not wiki.exists(title)

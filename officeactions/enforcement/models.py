@@ -71,6 +71,7 @@ class WikiLogCursor(models.Model):
 
     wiki = models.CharField(max_length=64, unique=True)
     last_logid = models.BigIntegerField(default=0)
+    last_timestamp = models.CharField(max_length=32, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

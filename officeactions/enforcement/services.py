@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from officeactions.audit.services import audit_append
@@ -650,8 +651,10 @@ def _matches(event: dict, op: Operation) -> bool:
         return _same_target(_title_target(event["title"]), op.target)
     if op.op in (Op.PROTECT,) and kind == "protect":
         return event["title"] == op.target and action in ("unprotect", "modify", "protect")
-    if op.op == Op.DELETE and kind == "delete" and action == "restore":
-        return event["title"] == op.target
+    if op.op == Op.DELETE and (kind, action) in (("delete", "restore"), ("create", "create")):
+        return event["title"] == op.target  # restored, or created again
+    if op.op in (Op.SUPPRESS, Op.HIDE_REVISION) and kind in ("delete", "suppress"):
+        return action == "revision" and event["title"] == op.target.split("#")[0]
     if op.op == Op.REMOVE_GROUPS and kind == "rights":
         regained = set(event.get("params", {}).get("newgroups", [])) & set(op.params["groups"])
         return _same_target(_title_target(event["title"]), op.target) and bool(regained)
@@ -669,18 +672,36 @@ def revert_watch_run(reapply: bool | None = None) -> list[Incident]:
 
 def _watch_wiki(wiki: WikiConfig, reapply: bool) -> list[Incident]:
     cursor, _ = WikiLogCursor.objects.get_or_create(wiki=wiki.dbname)
+    # Everything the office did that still stands: not lifted or expired, not undone since
+    # (child-protection suppressions stand whatever the state of their case).
+    undone = Operation.objects.filter(
+        case=OuterRef("case"),
+        wiki=OuterRef("wiki"),
+        target=OuterRef("target"),
+        op__in=[Op.UNBLOCK, Op.UNPROTECT, Op.RESTORE_GROUPS, Op.UNDELETE, Op.UNHIDE_REVISION],
+        state=State.VERIFIED,
+    )
     active = list(
         Operation.objects.filter(
             wiki=wiki.dbname,
-            op__in=[Op.BLOCK, Op.PROTECT, Op.REMOVE_GROUPS, Op.DELETE],
+            op__in=[
+                Op.BLOCK,
+                Op.PROTECT,
+                Op.REMOVE_GROUPS,
+                Op.DELETE,
+                Op.SUPPRESS,
+                Op.HIDE_REVISION,
+            ],
             state=State.VERIFIED,
-            case__state__in=[CaseState.BEING_ENFORCED, CaseState.IN_EFFECT],
-        ).select_related("case")
+        )
+        .exclude(case__state__in=[CaseState.LIFTED, CaseState.EXPIRED])
+        .exclude(Exists(undone))
+        .select_related("case")
     )
     authorised = {wiki.office_username} | {a.username.split("@")[0] for a in wiki.staff.values()}
     found: list[Incident] = []
     with WikiClient(wiki.api_url, wiki.office) as client:
-        events = client.log_events(start_id=cursor.last_logid)
+        events = client.log_events(start_id=cursor.last_logid, since=cursor.last_timestamp or None)
         for event in events:
             if event.get("user") in authorised:
                 continue
@@ -698,7 +719,8 @@ def _watch_wiki(wiki: WikiConfig, reapply: bool) -> list[Incident]:
                             _reapply(client, wiki, op, incident)
                         found.append(incident)
         if events:
-            cursor.last_logid = max(e["logid"] for e in events)
+            newest = max(events, key=lambda e: e["logid"])
+            cursor.last_logid, cursor.last_timestamp = newest["logid"], newest["timestamp"]
         cursor.checked_at = timezone.now()
         cursor.save()
     return found

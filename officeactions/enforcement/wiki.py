@@ -199,17 +199,32 @@ class WikiClient:
             return None
         return pages[0]["revisions"][0]["slots"]["main"]["content"]
 
-    def log_events(self, *, start_id: int = 0, limit: int = 500) -> list[dict[str, Any]]:
-        """Log entries after ``start_id``, oldest first (block, protect, rights, delete)."""
+    LOG_TYPES = ("block", "protect", "rights", "delete", "create", "suppress")
+
+    def log_events(
+        self, *, start_id: int = 0, since: str | None = None, max_pages: int = 50
+    ) -> list[dict[str, Any]]:
+        """Log entries after ``start_id`` (and from ``since``, a timestamp), oldest first,
+        following continuation so that a busy interval loses nothing."""
         events: list[dict[str, Any]] = []
-        for letype in ("block", "protect", "rights", "delete"):
-            events += self.query(
-                list="logevents",
-                letype=letype,
-                leprop="ids|title|type|user|timestamp|comment|details",
-                ledir="older",
-                lelimit=str(limit),
-            ).get("logevents", [])
+        for letype in self.LOG_TYPES:
+            params: dict[str, Any] = {
+                "list": "logevents",
+                "letype": letype,
+                "leprop": "ids|title|type|user|timestamp|comment|details",
+                "ledir": "newer",
+                "lelimit": "500",
+            }
+            if since:
+                params["lestart"] = since
+            for _ in range(max_pages):
+                body = self._call({"action": "query", **params})
+                if body.get("error"):
+                    break  # a log this account may not read (the suppression log, say)
+                events += body.get("query", {}).get("logevents", [])
+                if "continue" not in body:
+                    break
+                params.update(body["continue"])
         return sorted((e for e in events if e["logid"] > start_id), key=lambda e: e["logid"])
 
     # -- writes --------------------------------------------------------------------------
