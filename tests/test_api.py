@@ -147,7 +147,7 @@ def test_approving_twice_is_refused(apis, in_review):
     [
         ({"kind": "siteban", "title": "x"}, 400, "invalid fields"),
         ({"title": "no kind"}, 400, "invalid fields"),
-        ("not json at all", 400, ""),
+        ("not json at all", 400, "JSON parse error"),
         (
             {
                 "kind": "global_ban",
