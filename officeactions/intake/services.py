@@ -364,14 +364,6 @@ def request_file(*, request_id: int) -> str:
     return "filed with a case" if req.case_id else "filed, incomplete"
 
 
-def requests_file_pending() -> int:
-    """File every stored request the worker has not filed yet (used by the demo loader)."""
-    pending = list(Request.objects.filter(filed_at=None).values_list("pk", flat=True))
-    for pk in pending:
-        request_file(request_id=pk)
-    return len(pending)
-
-
 def request_by_token(token: str) -> Request:
     """The request a private status link belongs to; a forged or unknown token finds nothing."""
     if not token or len(token) > 100:
