@@ -32,6 +32,7 @@ STAFF = {
     "dave": [Role.REVIEWER],
     "erin": [Role.REVIEWER],
     "grace": [Role.TS_STAFF, Role.CHILD_PROTECTION],
+    "nina": [Role.CHILD_PROTECTION],  # the second designated person, for second reviews
     "heidi": [Role.AUDITOR],
     "ivan": [Role.CASE_REVIEW_COMMITTEE],
     "judy": [Role.STEWARD],
