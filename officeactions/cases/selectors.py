@@ -80,13 +80,17 @@ def available_transitions(case: Case, user: User) -> list[Transition]:
     """The steps this person may take on this case now (drives buttons and the API)."""
     from officeactions.cases.services import check_may_take
     from officeactions.enforcement.services import enforceable
+    from officeactions.intake.models import Request
 
+    from_request = Request.objects.filter(case=case).exists()
     possible = []
     for transition in TRANSITIONS.values():
         if case.case_state not in transition.sources:
             continue
         if transition.name == "enforce" and not enforceable(case.action_kind):
             continue
+        if transition.name == "mark_abusive" and not from_request:
+            continue  # there is no requester to warn or lock out
         try:
             check_may_take(case=case, actor=user, transition=transition)
         except (ApplicationError, PolicyRefusal):
