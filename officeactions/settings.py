@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "officeactions.intake",
     "officeactions.enforcement",
     "officeactions.legal",
+    "officeactions.transparency",
 ]
 
 MIDDLEWARE = [

@@ -67,6 +67,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("request/", include("officeactions.intake.urls")),
     path("", include("officeactions.legal.urls")),
+    path("", include("officeactions.transparency.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("officeactions.cases.urls")),

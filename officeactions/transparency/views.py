@@ -1,0 +1,109 @@
+"""Public transparency pages: the office actions log and the global bans list, as HTML, JSON
+and CSV. Everything goes through transparency.visibility."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django import forms
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from officeactions.policy import CATALOG
+from officeactions.transparency.selectors import public_operations
+from officeactions.transparency.visibility import PUBLIC_KINDS, performer_label, public_target
+
+MAX_PAGE_SIZE = 100
+
+
+class LogFilter(forms.Form):
+    wiki = forms.SlugField(required=False, max_length=64)
+    kind = forms.ChoiceField(required=False, choices=[("", "")] + [(k, k) for k in PUBLIC_KINDS])
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    format = forms.ChoiceField(required=False, choices=[("", ""), ("json", "json"), ("csv", "csv")])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("'since' is after 'until'.")
+        if data.get("since") and data["since"] > date.today():
+            raise forms.ValidationError("'since' is in the future.")
+        return data
+
+
+def _row(op) -> dict:
+    return {
+        "date": op.done_at.date().isoformat(),
+        "kind": CATALOG.get(op.case.kind).name,
+        "wiki": op.wiki,
+        "target": public_target(op.case.kind, op.target),
+        "performed_by": performer_label(op.performer),
+        "reference": op.case.reference,
+    }
+
+
+def _bad(request, form) -> HttpResponse:
+    errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+    if request.GET.get("format") in ("json", "csv"):
+        return JsonResponse({"message": "Invalid filter.", "extra": {"fields": errors}}, status=400)
+    return render(request, "transparency/log.html", {"form": form, "errors": errors}, status=400)
+
+
+def office_actions_log(request: HttpRequest) -> HttpResponse:
+    form = LogFilter(request.GET)
+    if not form.is_valid():
+        return _bad(request, form)
+    f = form.cleaned_data
+    ops = public_operations(wiki=f["wiki"], kind=f["kind"], since=f["since"], until=f["until"])
+    paginator = Paginator(ops, f["size"] or 50)
+    try:
+        page = paginator.page(f["page"] or 1)
+    except EmptyPage:
+        form.add_error("page", f"There are {paginator.num_pages} pages.")
+        return _bad(request, form)
+    rows = [_row(op) for op in page.object_list]
+    if f["format"] == "json":
+        return JsonResponse(
+            {
+                "count": paginator.count,
+                "page": page.number,
+                "pages": paginator.num_pages,
+                "results": rows,
+            }
+        )
+    if f["format"] == "csv":
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="office-actions.csv"'
+        writer = csv.DictWriter(response, fieldnames=list(_FIELDS))
+        writer.writeheader()
+        writer.writerows(rows)
+        return response
+    return render(request, "transparency/log.html", {"form": form, "rows": rows, "page": page})
+
+
+_FIELDS = ("date", "kind", "wiki", "target", "performed_by", "reference")
+
+
+def global_bans(request: HttpRequest) -> HttpResponse:
+    """Usernames and dates of global bans in effect; nothing more."""
+    ops = public_operations(kind="global_ban").filter(op="block", case__state="in_effect")
+    seen, rows = set(), []
+    for op in ops:
+        name = public_target("global_ban", op.target)
+        if name and name not in seen:
+            seen.add(name)
+            rows.append({"username": name, "date": op.done_at.date().isoformat()})
+    if request.GET.get("format") == "json":
+        return JsonResponse({"global_bans": rows})
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv")
+        writer = csv.DictWriter(response, fieldnames=["username", "date"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return response
+    return render(request, "transparency/global_bans.html", {"rows": rows})
