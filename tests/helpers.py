@@ -15,7 +15,10 @@ from officeactions.cases.models import (
     SubjectAccount,
     SubjectAddress,
 )
+from officeactions.enforcement import services as enforcement
+from officeactions.errors import ApplicationError
 from officeactions.policy import Role
+from officeactions.policy.workflow import CaseState
 
 
 def make_user(username: str, roles: list[Role]):
@@ -47,3 +50,35 @@ def db_snapshot() -> dict:
         "accounts": SubjectAccount.objects.count(),
         "addresses": SubjectAddress.objects.count(),
     }
+
+
+def approved(people, kind, *, subject=None, terms=None, actor=None, enforces=None):
+    actor = actor or people["agent"]
+    case = services.case_open(
+        actor=actor, kind=kind, title=f"A {kind}", subject=subject, enforces=enforces
+    )
+    if case.action_kind.is_confidential:
+        for who in ("reviewer1", "counsel"):
+            services.case_assign(case=case, actor=actor, user=people[who])
+    walk(case, (actor, "accept"), (actor, "start_investigation"))
+    services.proposal_create(case=case, actor=actor, rationale="Approved in test.", terms=terms)
+    case = walk(case, (actor, "submit_for_review"))
+    for who in ("reviewer1", "counsel", "reviewer2"):
+        case.refresh_from_db()
+        if case.state == CaseState.APPROVED:
+            break
+        try:
+            services.review_submit(case=case, actor=people[who], decision="approve")
+        except ApplicationError:
+            continue
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+    return case
+
+
+def enforce_now(case, actor, **kwargs):
+    """What staff do, then what the worker does."""
+    enforcement.case_enforce(case=case, actor=actor, **kwargs)
+    enforcement.enforcement_run(case_id=case.pk)
+    case.refresh_from_db()
+    return {(o.wiki, o.op, o.target): o for o in case.operations.all()}

@@ -65,6 +65,21 @@ def notice_data(farm, *titles, **changes):
     }
 
 
+def counter_data(farm, title, **changes):
+    """A counter-notice with every element of 512(g)(3), for the material at ``title``."""
+    return {
+        "name": "Sam",
+        "address": "2 Side St",
+        "phone": "+1 555 0100",
+        "removed_material": title,
+        "former_location": [page_url(farm, title)],
+        "mistake_under_perjury": True,
+        "consent_to_jurisdiction": True,
+        "signature": "/s/ Sam",
+        **changes,
+    }
+
+
 def take_down(people, alice, notice):
     case = notice.case
     walk(case, (alice, "accept"), (alice, "start_investigation"))
@@ -111,17 +126,7 @@ def test_a_valid_notice_is_taken_down_published_countered_and_put_back(
     assert lumen["works"][0]["infringing_urls"] == [{"url": page_url(farm, title)}]
     assert lumen["recipient_name"] == "Wikimedia Foundation" and lumen["action_taken"] == "Yes"
 
-    counter = {
-        "reference": case.reference,
-        "name": "Sam Uploader",
-        "address": "2 Side Street",
-        "phone": "+1 555 0100",
-        "removed_material": title,
-        "former_location": [page_url(farm, title)],
-        "mistake_under_perjury": True,
-        "consent_to_jurisdiction": True,
-        "signature": "/s/ Sam Uploader",
-    }
+    counter = {"reference": case.reference, **counter_data(farm, title, name="Sam Uploader")}
     invalid = APIClient().post(
         "/api/public/dmca/counter-notices/",
         {**counter, "consent_to_jurisdiction": False},
@@ -153,16 +158,7 @@ def test_a_reported_court_action_stops_the_put_back(people, alice, farm):
     case = take_down(people, alice, notice)
     counter = legal.dmca_counter_notice_submit(
         reference=case.reference,
-        data={
-            "name": "Sam",
-            "address": "2 Side St",
-            "phone": "1",
-            "removed_material": title,
-            "former_location": [page_url(farm, title)],
-            "mistake_under_perjury": True,
-            "consent_to_jurisdiction": True,
-            "signature": "Sam",
-        },
+        data=counter_data(farm, title),
     )
     with pytest.raises(Exception, match="legal counsel"):
         legal.dmca_court_action_record(counter=counter, actor=people["agent"], note="x")
@@ -280,16 +276,7 @@ def test_the_worker_puts_material_back_when_the_time_comes(people, farm):
     case = take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
     counter = legal.dmca_counter_notice_submit(
         reference=case.reference,
-        data={
-            "name": "Sam",
-            "address": "2 Side St",
-            "phone": "1",
-            "removed_material": title,
-            "former_location": [page_url(farm, title)],
-            "mistake_under_perjury": True,
-            "consent_to_jurisdiction": True,
-            "signature": "Sam",
-        },
+        data=counter_data(farm, title),
     )
     past = timezone.now() - timedelta(minutes=1)
     CounterNotice.objects.filter(pk=counter.pk).update(putback_earliest=past)
@@ -391,16 +378,7 @@ def test_a_notice_naming_a_revision_deletes_that_revision_only(people, alice, fa
 def test_a_second_counter_notice_cannot_undo_a_court_action(people, alice, farm):
     title = uploaded(farm, unique("Court twice"))
     case = take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
-    data = {
-        "name": "Sam",
-        "address": "2 Side St",
-        "phone": "1",
-        "removed_material": title,
-        "former_location": [page_url(farm, title)],
-        "mistake_under_perjury": True,
-        "consent_to_jurisdiction": True,
-        "signature": "Sam",
-    }
+    data = counter_data(farm, title)
     counter = legal.dmca_counter_notice_submit(reference=case.reference, data=data)
     legal.dmca_court_action_record(counter=counter, actor=alice, note="Case 1:26-cv-1")
     with pytest.raises(StepRefused, match="already received"):

@@ -11,10 +11,10 @@ import pytest
 from officeactions.cases import services
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import Incident, Operation
-from officeactions.errors import ApplicationError, InvalidInput, StepRefused
+from officeactions.errors import InvalidInput, StepRefused
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
-from tests.helpers import make_user, walk
+from tests.helpers import approved, enforce_now, make_user
 from tests.wikis import unique
 
 State = Operation.State
@@ -24,38 +24,6 @@ State = Operation.State
 def farm(wiki_farm, settings):
     settings.OFFICEACTIONS_WIKI_REGISTRY = str(wiki_farm.registry_path)
     return wiki_farm
-
-
-def approved(people, kind, *, subject=None, terms=None, actor=None, enforces=None):
-    actor = actor or people["agent"]
-    case = services.case_open(
-        actor=actor, kind=kind, title=f"A {kind}", subject=subject, enforces=enforces
-    )
-    if case.action_kind.is_confidential:
-        for who in ("reviewer1", "counsel"):
-            services.case_assign(case=case, actor=actor, user=people[who])
-    walk(case, (actor, "accept"), (actor, "start_investigation"))
-    services.proposal_create(case=case, actor=actor, rationale="Approved in test.", terms=terms)
-    case = walk(case, (actor, "submit_for_review"))
-    for who in ("reviewer1", "counsel", "reviewer2"):
-        case.refresh_from_db()
-        if case.state == CaseState.APPROVED:
-            break
-        try:
-            services.review_submit(case=case, actor=people[who], decision="approve")
-        except ApplicationError:
-            continue
-    case.refresh_from_db()
-    assert case.state == CaseState.APPROVED
-    return case
-
-
-def enforce_now(case, actor, **kwargs):
-    """What staff do, then what the worker does."""
-    enforcement.case_enforce(case=case, actor=actor, **kwargs)
-    enforcement.enforcement_run(case_id=case.pk)
-    case.refresh_from_db()
-    return {(o.wiki, o.op, o.target): o for o in case.operations.all()}
 
 
 def office_block(farm, dbname, target):

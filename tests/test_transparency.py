@@ -6,7 +6,7 @@ import pytest
 from officeactions.cases import services
 from officeactions.enforcement import services as enforcement
 from officeactions.legal import services as legal
-from tests.test_enforcement import approved, enforce_now
+from tests.helpers import approved, enforce_now
 from tests.wikis import unique
 
 

@@ -152,17 +152,15 @@ def dmca_notice_submit(*, data: dict[str, Any], attachments: list | None = None)
     infringing = _urls(data, "infringing_urls")
     wikis = load_registry()
     located = [locate(url, wikis) for url in infringing]
+    live = [
+        n
+        for n in DmcaNotice.objects.exclude(
+            case__state__in=[CaseState.DECLINED, CaseState.REJECTED, CaseState.LIFTED]
+        ).select_related("case")
+        if n.valid  # a defective notice blocks nothing
+    ]
     for place in located:
-        clash = next(
-            (
-                n
-                for n in DmcaNotice.objects.exclude(
-                    case__state__in=[CaseState.DECLINED, CaseState.REJECTED, CaseState.LIFTED]
-                ).select_related("case")
-                if n.valid and place in n.located  # a defective notice blocks nothing
-            ),
-            None,
-        )
+        clash = next((n for n in live if place in n.located), None)
         if clash is not None:
             raise StepRefused(
                 f"{place['title']} on {place['wiki']} is already the subject of notice "

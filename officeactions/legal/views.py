@@ -18,62 +18,58 @@ from officeactions.legal.models import CounterNotice
 from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
 
 
-def notice_new(request: HttpRequest) -> HttpResponse:
-    form = NoticeForm(request.POST or None, request.FILES or None)
+def _public_form(
+    request: HttpRequest, form, submit, templates: tuple[str, str], done
+) -> HttpResponse:
+    """A public legal form: throttled, checked by the service, answered with what it found."""
     error, status = "", 200
     if request.method == "POST":
         if limited := _throttled(request):
             return limited
         if form.is_valid():
-            files = [form.cleaned_data["attachment"]] if form.cleaned_data["attachment"] else []
             try:
-                notice = services.dmca_notice_submit(
-                    data=form.data_for_service(), attachments=files
-                )
+                result = submit(form)
             except ApplicationError as exc:
                 error, status = exc.message, exc.status
             else:
-                return render(
-                    request,
-                    "legal/notice_received.html",
-                    {
-                        "notice": notice,
-                        "defects": services.defect_words(notice.defects, NOTICE_ELEMENTS),
-                    },
-                    status=201,
-                )
+                return render(request, templates[1], done(result), status=201)
         else:
             status = 400
-    return render(request, "legal/notice_new.html", {"form": form, "error": error}, status=status)
+    return render(request, templates[0], {"form": form, "error": error}, status=status)
+
+
+def notice_new(request: HttpRequest) -> HttpResponse:
+    def submit(form):
+        files = [form.cleaned_data["attachment"]] if form.cleaned_data["attachment"] else []
+        return services.dmca_notice_submit(data=form.data_for_service(), attachments=files)
+
+    return _public_form(
+        request,
+        NoticeForm(request.POST or None, request.FILES or None),
+        submit,
+        ("legal/notice_new.html", "legal/notice_received.html"),
+        lambda notice: {
+            "notice": notice,
+            "defects": services.defect_words(notice.defects, NOTICE_ELEMENTS),
+        },
+    )
 
 
 def counter_notice_new(request: HttpRequest) -> HttpResponse:
-    form = CounterNoticeForm(request.POST or None)
-    error, status = "", 200
-    if request.method == "POST":
-        if limited := _throttled(request):
-            return limited
-        if form.is_valid():
-            data = form.data_for_service()
-            try:
-                counter = services.dmca_counter_notice_submit(
-                    reference=data.pop("reference"), data=data
-                )
-            except ApplicationError as exc:
-                error, status = exc.message, exc.status
-            else:
-                return render(
-                    request,
-                    "legal/counter_received.html",
-                    {
-                        "counter": counter,
-                        "defects": services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS),
-                    },
-                    status=201,
-                )
-        else:
-            status = 400
-    return render(request, "legal/counter_new.html", {"form": form, "error": error}, status=status)
+    def submit(form):
+        data = form.data_for_service()
+        return services.dmca_counter_notice_submit(reference=data.pop("reference"), data=data)
+
+    return _public_form(
+        request,
+        CounterNoticeForm(request.POST or None),
+        submit,
+        ("legal/counter_new.html", "legal/counter_received.html"),
+        lambda counter: {
+            "counter": counter,
+            "defects": services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS),
+        },
+    )
 
 
 def dmca_log(request: HttpRequest) -> HttpResponse:
