@@ -55,7 +55,10 @@ def wiki_farm(tmp_path_factory) -> Farm:
     env = {
         **os.environ,
         "OFFICEACTIONS_WIKI_DIR": str(directory),
-        "OFFICEACTIONS_WIKIS": "enwiki:18081 dewiki:18082",
+        # Overridable so that two test runs on one machine do not share ports.
+        "OFFICEACTIONS_WIKIS": os.environ.get(
+            "OFFICEACTIONS_TEST_WIKIS", "enwiki:18081 dewiki:18082"
+        ),
     }
     started = subprocess.run(
         [str(ROOT / "scripts" / "wiki"), "start"], env=env, capture_output=True, text=True
