@@ -2,11 +2,14 @@
 # Intake under load: the public submission endpoint against a trivial JSON view (/healthz),
 # both served by gunicorn the same way, each hit by wrk on 127.0.0.1 for a bounded time.
 # Afterwards every accepted submission must be in the database.
-# Usage: DATABASE_URL=postgres://... bench/intake.sh [seconds] [workers]
+# Served as in production: gunicorn with threaded workers, so that submissions arriving together
+# share a commit (the intake writer thread; see officeactions/intake/services.py).
+# Usage: DATABASE_URL=postgres://... bench/intake.sh [seconds] [workers] [threads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN="${1:-10}"
-WORKERS="${2:-4}"
+WORKERS="${2:-2}"
+THREADS="${3:-16}"
 PORT="${BENCH_PORT:-18765}"
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database}"
 export OFFICEACTIONS_SECRET_KEY=bench OFFICEACTIONS_DEBUG=false
@@ -21,17 +24,17 @@ import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'officeaction
 from officeactions.intake.models import Request; print(Request.objects.count())"
 }
 
-.venv/bin/gunicorn officeactions.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning &
+.venv/bin/gunicorn officeactions.wsgi -w "$WORKERS" --worker-class gthread --threads "$THREADS" -b "127.0.0.1:$PORT" --log-level warning &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 
-echo "== baseline: GET /healthz, ${SECONDS_PER_RUN}s, gunicorn -w $WORKERS, wrk -t2 -c16"
+echo "== baseline: GET /healthz, ${SECONDS_PER_RUN}s, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c16"
 wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT/healthz" | tee /tmp/oa-bench-healthz.txt
 
 REFS=$(mktemp -d)
 BEFORE=$(count)
-echo "== intake: POST /api/public/requests/, ${SECONDS_PER_RUN}s, gunicorn -w $WORKERS, wrk -t2 -c16"
+echo "== intake: POST /api/public/requests/, ${SECONDS_PER_RUN}s, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c16"
 wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s bench/intake.lua \
     "http://127.0.0.1:$PORT/api/public/requests/" -- "$(date +%s%N)" "$REFS" \
     | tee /tmp/oa-bench-intake.txt

@@ -214,6 +214,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("OFFICEACTIONS_FROM_EMAIL", "office-actions@
 # Public endpoints are rate-limited per client address. The counters live in the cache:
 # per process by default; point CACHE_URL-style settings at a shared cache when running
 # several web processes.
+# Public submissions share commits through one writer thread per process (group commit).
+OFFICEACTIONS_INTAKE_BATCHING = envbool("OFFICEACTIONS_INTAKE_BATCHING", True)
 OFFICEACTIONS_PUBLIC_RATE = os.environ.get("OFFICEACTIONS_PUBLIC_RATE", "20/minute")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"public": OFFICEACTIONS_PUBLIC_RATE}
 # How many proxies stand in front; 0 means clients are told apart by the connection's address,

@@ -33,6 +33,10 @@ def pytest_configure(config):
 
     # Tests create many users; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A test's data lives in its own transaction, which the intake writer thread's connection
+    # cannot see: submissions are stored in the calling thread, except where a test turns the
+    # writer on (tests/test_intake.py does, with real commits).
+    settings.OFFICEACTIONS_INTAKE_BATCHING = False
 
 
 def pytest_report_header(config):

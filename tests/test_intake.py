@@ -1,5 +1,7 @@
 """Public intake: the form and API, status links, completion, duplicates, abuse and lock-outs."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -182,6 +184,9 @@ def test_bad_input_is_refused_and_nothing_is_written(db, changes, message):
         ({**COMPLETE_REQUEST, "action_requested": "siteban"}, 400),
         ({**COMPLETE_REQUEST, "community_evidence": "https://one.example"}, 400),  # not a list
         ({"summary": "no email"}, 400),
+        ({**COMPLETE_REQUEST, "summary": {"nested": "object"}}, 400),
+        ({**COMPLETE_REQUEST, "community_evidence": [42]}, 400),
+        ([COMPLETE_REQUEST], 400),  # a list, not one request
     ],
 )
 def test_the_api_answers_bad_input_with_400(db, body, status):
@@ -469,3 +474,83 @@ def test_a_forwarded_for_header_does_not_get_round_the_rate_limit(db, monkeypatc
         for i in range(4)
     ]
     assert codes == [404, 404, 429, 429]
+
+
+def _intake(**changes):
+    return intake.request_validate({**COMPLETE_REQUEST, "wiki_username": "", **changes})
+
+
+def test_one_batch_answers_each_submission_by_the_same_rules(file_request, people):
+    locked = file_request(summary="earlier", email="locked@example.org").request.requester
+    locked.locked_until = locked.created_at + timedelta(days=400)
+    locked.save()
+    batch = [
+        _intake(summary="first", email="a@example.org"),
+        _intake(summary="refused", email="locked@example.org"),
+        _intake(summary="First ", email="a@example.org"),  # the same text, said again
+        _intake(summary="second", email="b@example.org", supporting_information=""),
+    ]
+    first, refused, again, second = intake.request_submit_batch(batch)
+
+    assert isinstance(refused, intake.LockedOut) and "until" in refused.message
+    assert RefusedSubmission.objects.get().summary == "refused"
+    assert again.duplicate and again.request.pk == first.request.pk and again.token is None
+    assert Request.objects.get(pk=first.request.pk).duplicates == 1
+    assert second.missing == ["supporting_information"]
+    # Each private link opens its own request, and nothing else.
+    for submission in (first, second):
+        assert intake.request_by_token(submission.token).pk == submission.request.pk
+    assert Request.objects.filter(summary__in=["first", "second"]).count() == 2
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_the_writer_thread_stores_concurrent_submissions_each_with_its_own_answer(settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    settings.OFFICEACTIONS_INTAKE_BATCHING = True
+    batcher = intake.SubmissionBatcher()
+
+    def submit(n):
+        try:
+            item = _intake(summary=f"concurrent {n}", email=f"p{n % 5}@example.org")
+            return batcher.submit(item)
+        finally:
+            connections.close_all()
+
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(submit, range(60)))
+    finally:
+        batcher.stop()
+    stored = dict(Request.objects.values_list("reference", "summary"))
+    assert len(stored) == 60
+    for n, answer in enumerate(answers):
+        assert stored[answer.request.reference] == f"concurrent {n}"
+        assert intake.request_by_token(answer.token).summary == f"concurrent {n}"
+    from django_tasks_db.models import DBTaskResult
+
+    # Filing is queued once per stored batch, never less than once per request stored.
+    queued = [pk for t in DBTaskResult.objects.all() for pk in t.args_kwargs["args"][0]]
+    assert sorted(queued) == sorted(Request.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_a_failing_submission_does_not_fail_the_others_in_its_batch(monkeypatch):
+    from concurrent.futures import Future
+
+    checked = intake.request_missing
+
+    def fails_for_s0(req):
+        if req.summary == "s0":
+            raise RuntimeError("storing s0 failed")
+        return checked(req)
+
+    monkeypatch.setattr(intake, "request_missing", fails_for_s0)
+    batch = [(_intake(summary=f"s{n}", email=f"x{n}@example.org"), Future()) for n in range(3)]
+    intake.SubmissionBatcher().write(batch)
+    failed, *stored = (answer for _, answer in batch)
+    assert "s0 failed" in str(failed.exception())
+    assert [a.result().request.summary for a in stored] == ["s1", "s2"]
+    assert sorted(Request.objects.values_list("summary", flat=True)) == ["s1", "s2"]

@@ -8,7 +8,11 @@ of their own request and the messages staff chose to send them.
 from __future__ import annotations
 
 import hashlib
+import os
+import queue
 import secrets
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -18,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -75,7 +79,9 @@ def _token_hash(token: str) -> str:
 
 
 def _clean_text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
-    text = "" if value is None else str(value)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"The {name} must be text.")
+    text = value or ""
     if len(text) > limit:
         raise InvalidInput(f"The {name} is too long: at most {limit} characters.")
     if "\x00" in text:
@@ -86,15 +92,15 @@ def _clean_text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
 def _clean_urls(values: Any) -> list[str]:
     if values in (None, ""):
         return []
-    if isinstance(values, str):
-        values = values.split()
     if not isinstance(values, list | tuple):
         raise InvalidInput("Evidence URLs must be a list of links.")
     if len(values) > MAX_EVIDENCE_URLS:
         raise InvalidInput(f"At most {MAX_EVIDENCE_URLS} evidence URLs, please.")
     urls = []
     for raw in values:
-        url = str(raw).strip()
+        if not isinstance(raw, str):
+            raise InvalidInput("Evidence URLs must be a list of links.")
+        url = raw.strip()
         try:
             _http_url(url)
         except ValidationError:
@@ -140,15 +146,6 @@ def _content_hash(email: str, kind: str, summary: str) -> str:
     return hashlib.sha256(f"{email}\n{kind}\n{normal}".encode()).hexdigest()
 
 
-def _requester_for(email: str, username: str) -> Requester:
-    requester = Requester.objects.filter(email=email).first()
-    if requester is None:
-        requester, _ = Requester.objects.get_or_create(
-            email=email, defaults={"wiki_username": username}
-        )
-    return requester
-
-
 def _remember_username(requester: Requester, username: str) -> None:
     """Only after the lock-out check, and never replacing one: a refused or later attempt must
     not unlink a locked username from its person."""
@@ -157,19 +154,12 @@ def _remember_username(requester: Requester, username: str) -> None:
         requester.save(update_fields=["wiki_username"])
 
 
-def _locked_until(requester: Requester, username: str, now):
+def _locked_until(requester: Requester, username: str, now, held: dict | None = None):
     """A lock-out follows the person: by their email and by any wiki username they gave."""
-    until = requester.locked_until if requester.locked_at(now) else None
-    if username:
-        other = (
-            Requester.objects.filter(wiki_username=username, locked_until__gt=now)
-            .order_by("-locked_until")
-            .values_list("locked_until", flat=True)
-            .first()
-        )
-        if other and (until is None or other > until):
-            until = other
-    return until
+    if held is None:
+        held = _locked_usernames({username} if username else set(), now)
+    candidates = [held.get(username), requester.locked_until if requester.locked_at(now) else None]
+    return max((c for c in candidates if c is not None), default=None)
 
 
 def _open_case(req: Request) -> Case:
@@ -193,6 +183,16 @@ def status_token(reference: str, nonce: str) -> str:
     ).hexdigest()
 
 
+@dataclass(frozen=True)
+class Intake:
+    """A submission that passed validation and waits to be stored."""
+
+    email: str
+    username: str
+    fields: dict[str, Any]
+    content_hash: str
+
+
 def request_submit(*, data: dict[str, Any]) -> Submission:
     """Take a request from the public form or API.
 
@@ -201,6 +201,21 @@ def request_submit(*, data: dict[str, Any]) -> Submission:
     normally within a second. Raises InvalidInput for malformed input and LockedOut, after
     recording the attempt, for a requester who is locked out.
     """
+    item = request_validate(data)
+    # A caller already inside a transaction stores in it: the writer thread could not see it.
+    if settings.OFFICEACTIONS_INTAKE_BATCHING and not connection.in_atomic_block:
+        outcome = submission_batcher().submit(item)
+    else:
+        (outcome,) = request_submit_batch([item])
+    if isinstance(outcome, LockedOut):
+        raise outcome  # raised after the transaction, so the refused attempt stays recorded
+    return outcome
+
+
+def request_validate(data: Any) -> Intake:
+    """Everything about a submission that needs no database: raises InvalidInput."""
+    if not isinstance(data, dict):
+        raise InvalidInput("A request is an object with named fields.")
     email = _clean_text(data.get("email"), "email address", 254).lower()
     try:
         validate_email(email)
@@ -230,91 +245,232 @@ def request_submit(*, data: dict[str, Any]) -> Submission:
         "requester_name": _clean_text(data.get("name"), "name", 200),
         "requester_username": username,
     }
-    outcome = _submit(email, username, fields)
-    if isinstance(outcome, LockedOut):
-        raise outcome  # raised after the transaction, so the refused attempt stays recorded
-    return outcome
+    return Intake(email, username, fields, _content_hash(email, kind, summary))
 
 
-def _serialise_identical(content_hash: str) -> None:
+def _serialise_identical(content_hashes: list[str]) -> None:
     """Two identical submissions racing (a double click) wait for each other, so the second
-    sees the first and is recognised as its duplicate. SQLite writes are serialised anyway."""
-    if connection.vendor == "postgresql":
+    sees the first and is recognised as its duplicate. Locks are taken in one order, so two
+    batches cannot deadlock. SQLite writes are serialised anyway."""
+    if connection.vendor == "postgresql" and content_hashes:
+        keys = sorted({int(h[:15], 16) for h in content_hashes})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(content_hash[:15], 16)])
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(k)) FROM "
+                "(SELECT k FROM unnest(%s::bigint[]) AS k ORDER BY k) AS ordered",
+                [keys],
+            )
+
+
+def _requesters_for(items: list[Intake]) -> dict[str, Requester]:
+    emails = {item.email for item in items}
+    found = {r.email: r for r in Requester.objects.filter(email__in=emails)}
+    for item in items:
+        if item.email not in found:
+            found[item.email], _ = Requester.objects.get_or_create(
+                email=item.email, defaults={"wiki_username": item.username}
+            )
+    return found
+
+
+def _locked_usernames(usernames: set[str], now) -> dict[str, Any]:
+    """The latest lock-out held under each wiki username (a lock-out follows the person)."""
+    if not usernames:
+        return {}
+    held: dict[str, Any] = {}
+    rows = Requester.objects.filter(wiki_username__in=usernames, locked_until__gt=now)
+    for name, until in rows.values_list("wiki_username", "locked_until"):
+        held[name] = max(until, held.get(name, until))
+    return held
+
+
+def _refuse_locked_out(requester: Requester, fields: dict[str, Any], until) -> LockedOut:
+    RefusedSubmission.objects.create(
+        requester=requester,
+        action_requested=fields["action_requested"],
+        summary=fields["summary"],
+        locked_until=until,
+    )
+    audit_append(
+        actor=None,
+        action="request.refused_locked_out",
+        object_type="requester",
+        object_id=str(requester.pk),
+        data={"locked_until": until.isoformat()},
+    )
+    return LockedOut(
+        "We are not accepting requests from you until "
+        f"{until:%Y-%m-%d %H:%M} UTC, because of earlier abusive requests. "
+        "This attempt has been recorded.",
+        {"locked_until": until.isoformat()},
+    )
+
+
+def _count_duplicate(original: Request, now) -> Submission:
+    Request.objects.filter(pk=original.pk).update(
+        duplicates=F("duplicates") + 1, last_duplicate_at=now
+    )
+    original.refresh_from_db()
+    audit_append(
+        actor=None,
+        action="request.duplicate",
+        object_type="request",
+        object_id=original.reference,
+        case=original.case,
+        data={"duplicates": original.duplicates},
+    )
+    return Submission(original, None, duplicate=True, missing=request_missing(original))
 
 
 @transaction.atomic
-def _submit(email: str, username: str, fields: dict[str, Any]) -> Submission | LockedOut:
+def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
+    """Store validated submissions in one transaction, answering each in order.
+
+    The same rules as one at a time: a locked-out requester's attempt is recorded and refused;
+    the same text from the same requester within the duplicate window (earlier in the batch
+    included) is linked to the first, not stored twice. One commit for many submissions is what
+    lets the public endpoint keep up under load (see docs/benchmarks.md).
+    """
     now = timezone.now()
-    requester = _requester_for(email, username)
-    until = _locked_until(requester, username, now)
-    if until is not None:
-        RefusedSubmission.objects.create(
-            requester=requester,
-            action_requested=fields["action_requested"],
-            summary=fields["summary"],
-            locked_until=until,
-        )
-        audit_append(
-            actor=None,
-            action="request.refused_locked_out",
-            object_type="requester",
-            object_id=str(requester.pk),
-            data={"locked_until": until.isoformat()},
-        )
-        return LockedOut(
-            "We are not accepting requests from you until "
-            f"{until:%Y-%m-%d %H:%M} UTC, because of earlier abusive requests. "
-            "This attempt has been recorded.",
-            {"locked_until": until.isoformat()},
-        )
-    _remember_username(requester, username)
-    content_hash = _content_hash(email, fields["action_requested"], fields["summary"])
-    _serialise_identical(content_hash)
+    requesters = _requesters_for(items)
+    held = _locked_usernames({item.username for item in items if item.username}, now)
+    outcomes: list[Submission | LockedOut | None] = [None] * len(items)
+    accepted: list[int] = []
+    for i, item in enumerate(items):
+        requester = requesters[item.email]
+        until = _locked_until(requester, item.username, now, held)
+        if until is not None:
+            outcomes[i] = _refuse_locked_out(requester, item.fields, until)
+            continue
+        _remember_username(requester, item.username)
+        accepted.append(i)
+
+    _serialise_identical([items[i].content_hash for i in accepted])
     window = timedelta(minutes=settings.OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES)
-    original = (
-        Request.objects.filter(
-            requester=requester, content_hash=content_hash, received_at__gte=now - window
-        )
-        .order_by("received_at")
-        .first()
-    )
-    if original is not None and fields["summary"]:
-        Request.objects.filter(pk=original.pk).update(
-            duplicates=F("duplicates") + 1, last_duplicate_at=now
-        )
-        original.refresh_from_db()
-        audit_append(
-            actor=None,
-            action="request.duplicate",
-            object_type="request",
-            object_id=original.reference,
-            case=original.case,
-            data={"duplicates": original.duplicates},
-        )
-        return Submission(original, None, duplicate=True, missing=request_missing(original))
+    earlier: dict[tuple[int, str], Request] = {}
+    recent = Request.objects.filter(
+        content_hash__in={items[i].content_hash for i in accepted},
+        requester__in={requesters[items[i].email].pk for i in accepted},
+        received_at__gte=now - window,
+    ).order_by("received_at")
+    for req in recent:
+        earlier.setdefault((req.requester_id, req.content_hash), req)
 
-    nonce = secrets.token_hex(16)
-    req = Request(
-        requester=requester,
-        status=Request.Status.INCOMPLETE,
-        received_at=now,
-        token_nonce=nonce,
-        content_hash=content_hash,
-        **fields,
-    )
-    token = status_token(req.reference, nonce)
-    req.status_token_hash = _token_hash(token)
-    missing = request_missing(req)
-    if not missing:
-        req.status, req.completed_at = Request.Status.SUBMITTED, now
-    req.save()
-    from officeactions.intake.tasks import request_file_task
+    fresh: list[tuple[int, Request, str, list[str]]] = []
+    repeats: list[tuple[int, Request]] = []
+    for i in accepted:
+        item = items[i]
+        requester = requesters[item.email]
+        key = (requester.pk, item.content_hash)
+        if key in earlier and item.fields["summary"]:
+            repeats.append((i, earlier[key]))
+            continue
+        nonce = secrets.token_hex(16)
+        req = Request(
+            requester=requester,
+            status=Request.Status.INCOMPLETE,
+            received_at=now,
+            token_nonce=nonce,
+            content_hash=item.content_hash,
+            **item.fields,
+        )
+        token = status_token(req.reference, nonce)
+        req.status_token_hash = _token_hash(token)
+        missing = request_missing(req)
+        if not missing:
+            req.status, req.completed_at = Request.Status.SUBMITTED, now
+        earlier.setdefault(key, req)
+        fresh.append((i, req, token, missing))
 
-    # Queued in the same transaction (the task queue is this database): filed iff stored.
-    request_file_task.enqueue(req.pk)
-    return Submission(req, token, missing=missing)
+    Request.objects.bulk_create([req for _, req, _, _ in fresh])
+    for i, req, token, missing in fresh:
+        outcomes[i] = Submission(req, token, missing=missing)
+    for i, original in repeats:
+        outcomes[i] = _count_duplicate(original, now)
+    if fresh:
+        from officeactions.intake.tasks import request_file_batch_task
+
+        # Queued in the same transaction (the task queue is this database): filed iff stored.
+        request_file_batch_task.enqueue([req.pk for _, req, _, _ in fresh])
+    return outcomes  # type: ignore[return-value]
+
+
+def request_file_batch(*, request_ids: list[int]) -> list[str]:
+    """File several stored requests, each in its own transaction."""
+    return [request_file(request_id=pk) for pk in request_ids]
+
+
+class SubmissionBatcher:
+    """Group commit for public submissions: request threads hand their validated submission to
+    one writer thread per process, which stores whatever has queued up in one transaction and
+    hands each thread its answer. Under load many submissions share a commit; alone, one waits
+    for nobody. If a batch fails, its submissions are retried one by one, so one bad submission
+    never fails the others."""
+
+    def __init__(self, max_batch: int = 64):
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._writer: threading.Thread | None = None
+        self._pid = 0
+
+    def submit(self, item: Intake, timeout: float = 30.0) -> Submission | LockedOut:
+        self._ensure_writer()
+        answer: Future = Future()
+        self._queue.put((item, answer))
+        return answer.result(timeout=timeout)
+
+    def _ensure_writer(self) -> None:
+        # A forked server process inherits the object but not the thread: start one per process.
+        if self._writer is not None and self._writer.is_alive() and self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive() or self._pid != os.getpid():
+                self._queue = queue.SimpleQueue()
+                self._pid = os.getpid()
+                self._writer = threading.Thread(target=self._run, name="intake-writer", daemon=True)
+                self._writer.start()
+
+    def stop(self) -> None:
+        """Let the writer finish what is queued, close its connection and end."""
+        if self._writer is not None and self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = None in batch
+            if batch := [one for one in batch if one is not None]:
+                self.write(batch)
+        connections.close_all()
+
+    def write(self, batch: list[tuple[Intake, Future]]) -> None:
+        close_old_connections()
+        try:
+            outcomes = request_submit_batch([item for item, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
+                return
+            for one in batch:
+                self.write([one])
+            return
+        for (_, answer), outcome in zip(batch, outcomes, strict=True):
+            answer.set_result(outcome)
+
+
+_batcher = SubmissionBatcher()
+
+
+def submission_batcher() -> SubmissionBatcher:
+    return _batcher
 
 
 @transaction.atomic

@@ -6,3 +6,10 @@ def request_file_task(request_id: int) -> str:
     from officeactions.intake.services import request_file
 
     return request_file(request_id=request_id)
+
+
+@task
+def request_file_batch_task(request_ids: list[int]) -> list[str]:
+    from officeactions.intake.services import request_file_batch
+
+    return request_file_batch(request_ids=request_ids)
