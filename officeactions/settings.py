@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "officeactions.enforcement",
     "officeactions.legal",
     "officeactions.transparency",
+    "officeactions.operations",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so that two transitions cannot both read the old state.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("OFFICEACTIONS_TEST_DB_NAME")}
+SERIALIZATION_MODULES = {"exactjsonl": "officeactions.operations.serializer"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index.include) exist on PostgreSQL only; SQLite builds the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
