@@ -234,6 +234,11 @@ OFFICEACTIONS_WIKI_REGISTRY = os.environ.get(
 # Re-apply an office action that someone else reverted on a wiki (the incident is always kept).
 OFFICEACTIONS_REVERT_REAPPLY = envbool("OFFICEACTIONS_REVERT_REAPPLY", True)
 OFFICEACTIONS_REVERT_WATCH_SECONDS = int(os.environ.get("OFFICEACTIONS_REVERT_WATCH_SECONDS", "60"))
+# Operations still pending this long after they were planned or last tried belong to a worker
+# that stopped; they are queued again (and checked this often).
+OFFICEACTIONS_ENFORCEMENT_STALE_SECONDS = int(
+    os.environ.get("OFFICEACTIONS_ENFORCEMENT_STALE_SECONDS", "120")
+)
 
 # Accepted DMCA takedowns per uploader at which account termination is proposed for review.
 OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD = int(

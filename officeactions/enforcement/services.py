@@ -13,12 +13,13 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -44,6 +45,7 @@ from officeactions.policy.workflow import (
 
 Op, State = Operation.Op, Operation.State
 log = logging.getLogger(__name__)
+ENFORCEMENT_LOCK_SPACE = 0x0FF1CE << 32  # advisory-lock keys of enforcement runs: this + case id
 INVERSE = {
     Op.BLOCK: Op.UNBLOCK,
     Op.PROTECT: Op.UNPROTECT,
@@ -439,6 +441,13 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
         if not is_address(target) and client.user(target).get("missing"):
             return State.NOT_APPLICABLE, f"No account {target} on {op.wiki}."
         expiry = op.params.get("expiry", "infinite")
+        if any(
+            _same_target(b["user"], target) and b["by"] == wiki_user and b["reason"] == reason
+            for b in client.blocks(target)
+        ):
+            # Blocked for this very case already: a run that was cut off after the wiki acted
+            # but before the ledger heard of it. Blocking again would double the log entry.
+            return State.VERIFIED, "Already blocked for this case (an interrupted run resumed)."
         client.block(target, reason=reason, expiry=expiry)
         if _has_block(client, target):
             until = "no expiry" if expiry == "infinite" else f"until {expiry}"
@@ -563,9 +572,52 @@ def _run_group(
         client.close()
 
 
+@contextmanager
+def _one_run_per_case(case_id: int) -> Iterator[bool]:
+    """On PostgreSQL a session lock lets one run per case go at a time (a run resumed while a
+    slow one still works waits its turn, and a killed worker's lock dies with its connection).
+    SQLite has one writer anyway."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = ENFORCEMENT_LOCK_SPACE + case_id
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        (taken,) = cursor.fetchone()
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
 def enforcement_run(*, case_id: int) -> str:
     """Perform the case's pending operations: each wiki (and performer) in its own thread; the
     ledger is written as each result arrives, so a crash loses nothing done before it."""
+    with _one_run_per_case(case_id) as mine:
+        if not mine:
+            return "another run of this case is in progress"
+        return _enforcement_run(case_id)
+
+
+def enforcement_resume(*, stale_after: timedelta | None = None) -> list[str]:
+    """Queue again the cases whose operations have waited too long: the worker that had them
+    was stopped or killed. Safe to run at any time: a run skips what the ledger shows done, and
+    a block already in place for the case is recognised on the wiki, not made twice."""
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.OFFICEACTIONS_ENFORCEMENT_STALE_SECONDS)
+    stalled = Operation.objects.filter(
+        state=State.PENDING, updated_at__lte=timezone.now() - stale_after
+    )
+    cases = list(Case.objects.filter(Exists(stalled.filter(case=OuterRef("pk")))))
+    for case in cases:
+        log.warning("resuming the interrupted enforcement of %s", case.reference)
+        _queue(case)
+    return [case.reference for case in cases]
+
+
+def _enforcement_run(case_id: int) -> str:
     case = Case.objects.get(pk=case_id)
     wikis = load_registry()
     pending = list(case.operations.filter(state__in=[State.PENDING, State.DONE]))
@@ -791,6 +843,7 @@ def schedule(task: Callable, seconds: int) -> None:
 
 def start_periodic_tasks() -> None:
     """Queue the first run of each periodic task (the worker command calls this)."""
-    from officeactions.enforcement.tasks import revert_watch_task
+    from officeactions.enforcement.tasks import enforcement_resume_task, revert_watch_task
 
     schedule(revert_watch_task, 0)
+    schedule(enforcement_resume_task, 0)

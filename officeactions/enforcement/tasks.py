@@ -25,3 +25,14 @@ def expire_task(case_id: int) -> str:
     from officeactions.enforcement.services import case_expire
 
     return case_expire(case_id=case_id)
+
+
+@task
+def enforcement_resume_task() -> list[str]:
+    """Queue interrupted enforcement runs again, then the next check is queued."""
+    from officeactions.enforcement.services import enforcement_resume, schedule
+
+    try:
+        return enforcement_resume()
+    finally:
+        schedule(enforcement_resume_task, settings.OFFICEACTIONS_ENFORCEMENT_STALE_SECONDS)
