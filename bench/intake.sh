@@ -12,7 +12,7 @@ WORKERS="${2:-2}"
 THREADS="${3:-16}"
 PORT="${BENCH_PORT:-18765}"
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database}"
-export OFFICEACTIONS_SECRET_KEY=bench OFFICEACTIONS_DEBUG=false
+export OFFICEACTIONS_SECRET_KEY=bench OFFICEACTIONS_DEBUG=false OFFICEACTIONS_HTTPS=false
 export OFFICEACTIONS_ALLOWED_HOSTS=127.0.0.1
 export OFFICEACTIONS_PUBLIC_RATE=100000000/s   # the per-client limit would stop one client
 export OFFICEACTIONS_EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend

@@ -37,6 +37,9 @@ def pytest_configure(config):
     # cannot see: submissions are stored in the calling thread, except where a test turns the
     # writer on (tests/test_intake.py does, with real commits).
     settings.OFFICEACTIONS_INTAKE_BATCHING = False
+    # Production settings send plain http to https; the test client speaks plain http. The
+    # deploy check of the production settings is tested on its own (tests/test_security.py).
+    settings.SECURE_SSL_REDIRECT = False
 
 
 def pytest_report_header(config):

@@ -1,6 +1,9 @@
 """Helpers for the tests: users with roles, walking a case, and database snapshots."""
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from officeactions.accounts.roles import role_grant
 from officeactions.audit.models import AuditEntry
@@ -19,6 +22,26 @@ from officeactions.enforcement import services as enforcement
 from officeactions.errors import ApplicationError
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
+
+
+def totp_code(device) -> str:
+    """What the person's authenticator app shows now."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def authenticator(user):
+    """A confirmed authenticator device for the user (a new one each time: a code is accepted
+    once per device and time step, and tests sign the same person in more than once)."""
+    return TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+
+
+def sign_in(client, user):
+    """Both factors, through the real second-factor page (the password is skipped)."""
+    client.force_login(user)
+    response = client.post(reverse("two-factor"), {"token": totp_code(authenticator(user))})
+    assert response.status_code == 302, "second factor refused"
+    return client
 
 
 def make_user(username: str, roles: list[Role]):

@@ -13,6 +13,7 @@ from officeactions.errors import InvalidInput, NotFound, StepRefused
 from officeactions.legal import services as legal
 from officeactions.legal.models import NcmecReport
 from tests.conftest import PERSONAS
+from tests.helpers import sign_in
 from tests.wikis import unique
 
 DESIGNATED = {"designee", "designee2"}
@@ -55,7 +56,7 @@ def test_a_report_becomes_a_case_first_in_every_queue_with_an_alert(people, repo
 def test_only_designated_staff_ever_see_it(people, report, who, client):
     case = report.request.case
     visible = who in DESIGNATED
-    client.force_login(people[who])
+    sign_in(client, people[who])
     assert client.get(f"/cases/{case.reference}/").status_code == (200 if visible else 404)
     listing = client.get("/cases/?show=all").content.decode()
     assert (case.reference in listing) is visible
@@ -166,7 +167,7 @@ def test_a_ncmec_report_is_recorded_with_its_preservation_period(people, report,
             preserved="x",
         )
     assert NcmecReport.objects.count() == 1
-    client.force_login(people["designee2"])
+    sign_in(client, people["designee2"])
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "CT-123456789" in page
     api = APIClient()
@@ -206,6 +207,6 @@ def test_acting_alone_makes_a_second_review_due_within_24_hours(people, report, 
     assert review.in_time
     with pytest.raises(StepRefused, match="No second review is due"):
         services.case_follow_up_review(case=case, actor=people["designee2"], comment="again")
-    client.force_login(people["designee"])
+    sign_in(client, people["designee"])
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "Reviewed by designee2" in page

@@ -19,7 +19,7 @@ from officeactions.legal import services as legal
 from officeactions.legal.models import CounterNotice, DmcaNotice
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
-from tests.helpers import db_snapshot, make_user, walk
+from tests.helpers import db_snapshot, make_user, sign_in, walk
 from tests.wikis import unique
 
 
@@ -349,9 +349,9 @@ def test_a_signed_notice_document_is_kept_for_staff_only(people, farm, media, cl
     url = f"/cases/{notice.case.reference}/dmca/attachments/{doc.pk}/"
     client.logout()
     assert client.get(url).status_code == 302  # log in first
-    client.force_login(people["crc"])
+    sign_in(client, people["crc"])
     assert client.get(url).status_code == 404
-    client.force_login(people["counsel"])
+    sign_in(client, people["counsel"])
     download = client.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == document

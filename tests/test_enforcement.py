@@ -14,7 +14,7 @@ from officeactions.enforcement.models import Incident, Operation
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
-from tests.helpers import approved, enforce_now, make_user
+from tests.helpers import approved, enforce_now, make_user, sign_in
 from tests.wikis import unique
 
 State = Operation.State
@@ -220,7 +220,7 @@ def test_an_unblock_by_another_admin_is_an_incident_and_is_reapplied(people, far
     assert block["by"] == "WMFOffice"
     assert enforcement.revert_watch_run() == []  # each change is reported once
 
-    client.force_login(people["agent"])
+    sign_in(client, people["agent"])
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "block/unblock" in page and "Rogue Admin" in page and "re-applied" in page
 

@@ -17,7 +17,7 @@ from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, R
 from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy.workflow import CaseState
 from tests.conftest import COMPLETE_REQUEST
-from tests.helpers import db_snapshot
+from tests.helpers import db_snapshot, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -226,7 +226,7 @@ def test_html_in_a_request_is_shown_escaped(file_request, people, client):
     evil = "<script>alert('x')</script><img src=x onerror=alert(1)>"
     submission = file_request(summary=evil, supporting_information=evil)
     status = client.get(reverse("intake:status", args=[submission.token])).content.decode()
-    client.force_login(people["agent"])
+    sign_in(client, people["agent"])
     staff = client.get(reverse("cases:detail", args=[submission.request.reference])).content
     for page in (status, staff.decode()):
         assert evil not in page
@@ -425,7 +425,7 @@ def test_staff_mark_abuse_and_lift_it_through_the_pages_and_the_api(file_request
 def test_triage_suggests_deferral_for_a_direct_request_for_a_secondary_action(
     file_request, people, client
 ):
-    client.force_login(people["agent"])
+    sign_in(client, people["agent"])
     secondary = file_request(action_requested="page_protection").request.case
     primary = file_request(email="x@example.org").request.case
     page = client.get(reverse("cases:detail", args=[secondary.reference])).content.decode()
@@ -439,7 +439,7 @@ def test_a_request_already_reported_to_ncmec_carries_its_report_id(file_request,
         action_requested="child_protection", community_evidence=None, ncmec_report="CT-998877"
     )
     assert submission.request.ncmec_report == "CT-998877"
-    client.force_login(people["designee"])
+    sign_in(client, people["designee"])
     page = client.get(reverse("cases:detail", args=[submission.request.reference])).content
     assert b"Already reported to NCMEC:</strong> CT-998877" in page
 

@@ -5,15 +5,19 @@ from django.test import Client
 from django.urls import reverse
 
 from officeactions.cases.models import Case
-from tests.helpers import db_snapshot
+from tests.helpers import authenticator, db_snapshot, totp_code
 
 
 def logged_in(user) -> Client:
+    """Signed in as staff sign in: the password, then a code from the authenticator app."""
     client = Client()
     response = client.post(
         reverse("login"), {"username": user.username, "password": "pw-" + user.username}
     )
     assert response.status_code == 302, "login failed"
+    device = authenticator(user)
+    response = client.post(response["Location"], {"token": totp_code(device)})
+    assert response.status_code == 302, "second factor refused"
     return client
 
 

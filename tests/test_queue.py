@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from officeactions.cases import selectors, services
 from officeactions.cases.models import CaseReminder
 from officeactions.errors import InvalidInput, StepRefused
-from tests.helpers import walk
+from tests.helpers import sign_in, walk
 
 DAY = timedelta(days=1)
 
@@ -51,7 +51,7 @@ def test_child_protection_first_then_overdue_then_due_soonest(people, mixed_queu
 
 
 def test_the_queue_page_flags_overdue_and_due_soon(people, mixed_queue, client):
-    client.force_login(people["agent"])
+    sign_in(client, people["agent"])
     page = client.get(reverse("cases:list")).content.decode()
     assert mixed_queue["closed"].reference not in page
     assert mixed_queue["child"].reference not in page  # agent is not designated staff
@@ -91,7 +91,7 @@ def test_a_delay_reason_is_recorded_and_shown(people, mixed_queue, client):
     services.case_delay_record(
         case=case, actor=people["agent"], reason="new_information", note="New diffs arrived."
     )
-    client.force_login(people["agent"])
+    sign_in(client, people["agent"])
     queue = client.get(reverse("cases:list")).content.decode()
     row = queue[queue.index(case.reference) :].split("</tr>")[0]
     assert "delay: New information received" in row

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from officeactions.cases import selectors, services
 from officeactions.policy import CATALOG
 from tests.conftest import PERSONAS
+from tests.helpers import sign_in
 
 STAFF = {
     "agent",
@@ -49,7 +50,7 @@ def test_each_role_sees_exactly_the_cases_it_should(people, one_of_each, who, cl
 
     assert set(selectors.cases_visible_to(user).values_list("reference", flat=True)) == expected
 
-    client.force_login(user)
+    sign_in(client, user)
     page = client.get(reverse("cases:list")).content.decode()
     api = APIClient()
     api.force_authenticate(user)

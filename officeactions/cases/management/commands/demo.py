@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from officeactions.accounts.roles import role_grant
 from officeactions.cases import services
@@ -60,6 +61,10 @@ class Command(BaseCommand):
         self.stdout.write(f"\nStaff logins (password for all: {DEMO_PASSWORD})")
         for name, roles in STAFF.items():
             self.stdout.write(f"  {name:6} {', '.join(r.label for r in roles)}")
+        self.stdout.write(
+            "Second factor: `OFFICEACTIONS_DEBUG=true .venv/bin/officeactions two_factor code "
+            "alice` prints alice's current code (development mode only)."
+        )
 
     def _wiki_demo(self, u: dict) -> None:
         """With local wikis running: a global ban carried out on them, for real."""
@@ -143,6 +148,9 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+                # Staff sign in with two factors; the demo staff's authenticator is the
+                # `two_factor code` command (development mode only).
+                TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
             for role in roles:
                 role_grant(user=user, role=role)
             users[name] = user

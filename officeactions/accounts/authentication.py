@@ -1,0 +1,41 @@
+"""API authentication: hashed per-person tokens, and browser sessions that passed two-factor."""
+
+from rest_framework import authentication, exceptions
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token oa_…`` (or ``Bearer``)."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower().decode(errors="replace") not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Send one token after the word Token.")
+        try:
+            secret = parts[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+        from officeactions.accounts.services import api_token_user
+
+        found = api_token_user(secret)
+        if found is None:
+            raise exceptions.AuthenticationFailed("The token is not valid, or was revoked.")
+        return found
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """A logged-in browser counts only once its second factor is verified."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _ = result
+        is_verified = getattr(user, "is_verified", None)
+        return result if is_verified is not None and is_verified() else None
