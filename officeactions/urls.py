@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from officeactions.cases import api
+from officeactions.events import api as events_api
 from officeactions.intake import api as intake_api
 from officeactions.legal import api as legal_api
 
@@ -44,6 +45,18 @@ api_patterns = [
     ),
     path("cases/<str:reference>/second-review/", api.CaseFollowUpApi.as_view()),
     path("queue/", api.QueueApi.as_view(), name="queue"),
+    path("cases/<str:reference>/event-ban/", events_api.EventBanApi.as_view(), name="event-ban"),
+    path("cases/<str:reference>/event-ban/photo/", events_api.EventBanPhotoApi.as_view()),
+    path("cases/<str:reference>/event-ban/issue/", events_api.EventBanIssueApi.as_view()),
+    path("events/", events_api.EventListApi.as_view(), name="events"),
+    path("events/<int:pk>/", events_api.EventDetailApi.as_view(), name="event"),
+    path("events/<int:pk>/organisers/", events_api.EventDesignateApi.as_view()),
+    path(
+        "events/<int:pk>/organisers/<int:designation_pk>/revoke/",
+        events_api.EventRevokeApi.as_view(),
+    ),
+    path("event-lists/<str:token>/", events_api.OrganiserListApi.as_view(), name="event-list"),
+    path("event-lists/<str:token>/check-in/", events_api.OrganiserCheckInApi.as_view()),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
         "public/requests/<str:token>/",
@@ -71,6 +84,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("officeactions.cases.urls")),
+    path("events/", include("officeactions.events.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
