@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -309,7 +310,13 @@ class OrganiserListSerializer(serializers.Serializer):
     entries = ListEntrySerializer(many=True)
 
 
-class OrganiserListApi(APIView):
+class OrganiserApi(APIView):
+    # Signed in or not, anyone but the designated organiser gets the same 404, never a 401
+    # that would confirm the link exists.
+    permission_classes = [AllowAny]
+
+
+class OrganiserListApi(OrganiserApi):
     @extend_schema(
         operation_id="event_list_get",
         responses={200: OrganiserListSerializer, **ERRORS},
@@ -333,7 +340,7 @@ class CheckInOutSerializer(serializers.Serializer):
     entry = ListEntrySerializer(allow_null=True)
 
 
-class OrganiserCheckInApi(APIView):
+class OrganiserCheckInApi(OrganiserApi):
     class CheckInSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=255)
 

@@ -237,12 +237,17 @@ def my_lists(request: HttpRequest) -> HttpResponse:
     return render(request, "events/mine.html", {"rows": rows, "today": today})
 
 
-@login_required
+def _no_list(request: HttpRequest) -> HttpResponse:
+    """The same 404 for every link that is not this person's to open now. Someone not signed
+    in is offered the sign-in page, since the link works only for its organiser."""
+    return render(request, "events/no_list.html", status=404)
+
+
 def event_list(request: HttpRequest, token: str) -> HttpResponse:
     try:
         ban_list = services.event_list_open(token=token, user=request.user)
     except NotFound:
-        raise Http404 from None
+        return _no_list(request)
     return render(
         request,
         "events/list.html",
@@ -250,7 +255,6 @@ def event_list(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def check_in(request: HttpRequest, token: str) -> HttpResponse:
     form = CheckInForm(request.POST)
@@ -264,7 +268,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
             token=token, user=request.user, name=form.cleaned_data["name"]
         )
     except NotFound:
-        raise Http404 from None
+        return _no_list(request)
     except ApplicationError as exc:
         context["error"], status = exc.message, exc.status
     htmx = request.headers.get("HX-Request")
@@ -272,7 +276,6 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-@login_required
 def list_photo(request: HttpRequest, token: str, scope_id: int) -> HttpResponse:
     try:
         scope = services.event_list_photo(token=token, user=request.user, scope_id=scope_id)
