@@ -663,3 +663,27 @@ def test_event_bans_never_reach_public_pages(ban, client):
         assert response.status_code == 200
         body = response.content.decode()
         assert "Mallory" not in body and "Example Street" not in body
+
+
+def test_the_demo_shows_an_event_with_its_organiser_and_a_covering_ban(db, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.OFFICEACTIONS_WIKI_REGISTRY = str(tmp_path / "none.json")
+    out = StringIO()
+    call_command("demo", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("Event ban list for ken"))
+    path = line.split("http://127.0.0.1:8000", 1)[1]
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="ken"))
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Meetup Troublemaker" in page.content.decode()
+    again = StringIO()
+    call_command("demo", stdout=again)
+    assert line in again.getvalue()  # safe to run again; the same link
+    assert Event.objects.count() == 1
