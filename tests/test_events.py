@@ -687,3 +687,63 @@ def test_the_demo_shows_an_event_with_its_organiser_and_a_covering_ban(db, setti
     call_command("demo", stdout=again)
     assert line in again.getvalue()  # safe to run again; the same link
     assert Event.objects.count() == 1
+
+
+def test_a_time_limited_ban_expires_after_its_last_day_and_leaves_the_lists(
+    people, ban, designated, organisers
+):
+    from django_tasks_db.models import DBTaskResult
+
+    case = ban(until=today() + timedelta(days=40))  # covers the event, 30 days from now
+    queued = DBTaskResult.objects.filter(task_path__endswith="event_ban_expire_task").get()
+    assert queued.args_kwargs["args"] == [case.pk]
+    assert services.event_ban_expire(case_id=case.pk) == "not yet"
+    on = today() + timedelta(days=41)
+    assert services.event_ban_expire(case_id=case.pk, on=on) == "expired"
+    assert services.event_ban_expire(case_id=case.pk, on=on).startswith("nothing to expire")
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    token = organiser_token(designated["mine"])
+    assert api(organisers["organiser"]).get(f"/api/event-lists/{token}/").json()["entries"] == []
+
+
+def test_bad_scope_on_the_page_is_shown_with_the_reason_and_nothing_stored(
+    people, open_case, client
+):
+    case = open_case("event_ban")
+    client.force_login(people["agent"])
+    response = client.post(
+        f"/events/cases/{case.reference}/scope/",
+        {"listed_name": "Mallory", "city": "Paris", "global_ban": "none"},
+    )
+    assert response.status_code == 400
+    assert "A city needs its country" in response.content.decode()
+    response = client.post(
+        f"/events/cases/{case.reference}/scope/",
+        {"listed_name": "Mallory", "until": "31/12/2030", "global_ban": "none"},
+    )
+    assert response.status_code == 400
+    assert not EventBanScope.objects.exists()
+    client.force_login(people["outsider"])
+    response = client.post(
+        f"/events/cases/{case.reference}/scope/", {"listed_name": "M", "global_ban": "none"}
+    )
+    assert response.status_code == 404
+
+
+def test_the_events_pages_are_for_trust_and_safety_staff(people, event, client):
+    client.force_login(people["organiser"])
+    assert client.get("/events/").url == "/events/mine/"
+    assert client.get(f"/events/{event.pk}/").status_code == 404
+    for who in ("outsider", "counsel"):
+        client.force_login(people[who])
+        assert client.get("/events/").status_code == 404
+        assert client.get(f"/events/{event.pk}/").status_code == 404
+    client.force_login(people["agent"])
+    assert "WikiCon Katowice" in client.get(f"/events/{event.pk}/").content.decode()
+
+
+def test_the_public_rule_set_publishes_nothing_of_an_event_ban():
+    from officeactions.transparency.visibility import public_target
+
+    assert public_target("event_ban", "Mallory Example") is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +41,7 @@ from officeactions.policy.events import (
 from officeactions.policy.events import Event as PolicyEvent
 from officeactions.policy.events import EventBanScope as PolicyScope
 from officeactions.policy.names import normalise_username
-from officeactions.policy.workflow import Actor, CaseState, Transition
+from officeactions.policy.workflow import EXPIRE_TRANSITION, Actor, CaseState, Transition
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -278,7 +278,29 @@ def event_ban_issue(*, case: Case, actor: AbstractBaseUser, reason: str = "") ->
     scope = EventBanScope.objects.filter(case=case).first()
     if scope is None:
         raise StepRefused("An event ban needs its scope recorded before it takes effect.")
+    if scope.until is not None:
+        from officeactions.events.tasks import event_ban_expire_task
+
+        # The morning after the last day, in the office's calendar.
+        ends = datetime.combine(scope.until + timedelta(days=1), time.min, office_time_zone())
+        event_ban_expire_task.using(run_after=ends).enqueue(case.pk)
     return case_move(case, ISSUE, actor, reason.strip(), {"scope": scope.description})
+
+
+def event_ban_expire(*, case_id: int, on: date | None = None) -> str:
+    """After its last day an event ban expires (the worker runs this; safe to run again)."""
+    on = on or today()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id, kind=EVENT_BAN).first()
+        if case is None:
+            return "no such event ban"
+        if case.case_state not in EXPIRE_TRANSITION.sources:
+            return f"nothing to expire: {case.state}"
+        scope = EventBanScope.objects.filter(case=case).first()
+        if scope is None or scope.until is None or scope.until >= on:
+            return "not yet"
+        case_move(case, EXPIRE_TRANSITION, None, f"Ended after {scope.until.isoformat()}.")
+    return "expired"
 
 
 def event_ban_appeal_refusal(case: Case) -> str | None:
