@@ -747,3 +747,24 @@ def test_the_public_rule_set_publishes_nothing_of_an_event_ban():
     from officeactions.transparency.visibility import public_target
 
     assert public_target("event_ban", "Mallory Example") is None
+
+
+def test_the_command_lists_revokes_and_expires(people, designated, ban, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("events", "list")
+    out = capsys.readouterr().out
+    assert "WikiCon Katowice" in out and "organiser" in out and "active" in out
+    d = designated["mine"]
+    with pytest.raises(CommandError, match="needs a reason"):
+        call_command("events", "revoke", str(d.pk), "--as", "agent")
+    with pytest.raises(CommandError, match="trust & safety staff"):
+        call_command("events", "revoke", str(d.pk), "--as", "counsel", "--reason", "x")
+    call_command("events", "revoke", str(d.pk), "--as", "agent", "--reason", "Left the team.")
+    d.refresh_from_db()
+    assert d.revoked_at is not None and d.revoke_reason == "Left the team."
+    case = ban(starts_on=today() - timedelta(days=10), until=today() - timedelta(days=1))
+    call_command("events", "expire")
+    assert "1 event bans expired" in capsys.readouterr().out
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
