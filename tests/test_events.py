@@ -768,3 +768,26 @@ def test_the_command_lists_revokes_and_expires(people, designated, ban, capsys):
     assert "1 event bans expired" in capsys.readouterr().out
     case.refresh_from_db()
     assert case.state == CaseState.EXPIRED
+
+
+def test_a_new_photograph_replaces_the_old_file(
+    people, ban, media, django_capture_on_commit_callbacks
+):
+    case = ban()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.event_ban_photo_set(
+                case=case, actor=people["agent"], photo=SimpleUploadedFile("p.png", PNG)
+            )
+    files = [p for p in media.rglob("*") if p.is_file()]
+    assert len(files) == 1
+    assert EventBanScope.objects.get(case=case).photo.path == str(files[0])
+
+
+def test_check_in_without_htmx_answers_with_a_whole_page(designated, organisers, ban, client):
+    ban()
+    client.force_login(organisers["organiser"])
+    response = client.post(list_url(designated["mine"]) + "check-in/", {"name": "Nobody Here"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" in body and "No: Nobody Here is not on this event" in body
