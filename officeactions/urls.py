@@ -48,6 +48,10 @@ api_patterns = [
     path("cases/<str:reference>/event-ban/", events_api.EventBanApi.as_view(), name="event-ban"),
     path("cases/<str:reference>/event-ban/photo/", events_api.EventBanPhotoApi.as_view()),
     path("cases/<str:reference>/event-ban/issue/", events_api.EventBanIssueApi.as_view()),
+    path(
+        "cases/<str:reference>/event-ban/global-ban/",
+        events_api.EventBanGlobalBanApi.as_view(),
+    ),
     path("events/", events_api.EventListApi.as_view(), name="events"),
     path("events/<int:pk>/", events_api.EventDetailApi.as_view(), name="event"),
     path("events/<int:pk>/organisers/", events_api.EventDesignateApi.as_view()),

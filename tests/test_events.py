@@ -791,3 +791,37 @@ def test_check_in_without_htmx_answers_with_a_whole_page(designated, organisers,
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" in body and "No: Nobody Here is not on this event" in body
+
+
+def test_a_ban_that_later_led_to_a_global_ban_is_no_longer_appealable(people, ban, open_case):
+    case = ban()
+    assert services.event_ban_appeal_refusal(case) is None
+    client = api(people["agent"])
+    url = f"/api/cases/{case.reference}/event-ban/global-ban/"
+    not_global = client.post(url, {"global_ban_reference": case.reference}, format="json")
+    assert not_global.status_code == 400 and "not a global ban" in not_global.json()["message"]
+    assert client.post(url, {}, format="json").status_code == 400
+    global_ban = open_case("global_ban")
+    response = client.post(url, {"global_ban_reference": global_ban.reference}, format="json")
+    assert response.status_code == 200
+    assert response.json()["appeal_open"] is False
+    assert "led to a global ban" in response.json()["appeal_refusal"]
+    again = client.post(url, {"global_ban_reference": global_ban.reference}, format="json")
+    assert again.status_code == 409
+    entry = AuditEntry.objects.get(action="event_ban.led_to_global_ban")
+    assert entry.data == {"global_ban": global_ban.reference}
+
+
+def test_the_case_page_records_that_the_ban_led_to_a_global_ban(people, ban, open_case, client):
+    case = ban()
+    global_ban = open_case("global_ban")
+    client.force_login(people["agent"])
+    assert "It led to a global ban" in client.get(f"/cases/{case.reference}/").content.decode()
+    response = client.post(
+        f"/events/cases/{case.reference}/led-to-global-ban/",
+        {"global_ban_reference": global_ban.reference},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "not open. This event ban led to a global ban: event bans that are part of" in page
+    assert "It led to a global ban" not in page

@@ -153,6 +153,24 @@ class EventBanIssueApi(APIView):
         return Response(_event_ban_body(case, request.user))
 
 
+class EventBanGlobalBanApi(APIView):
+    class GlobalBanSerializer(serializers.Serializer):
+        global_ban_reference = serializers.CharField(max_length=16)
+
+    @extend_schema(
+        operation_id="event_ban_led_to_global_ban",
+        request=GlobalBanSerializer,
+        responses={200: EventBanOutSerializer, **ERRORS},
+        description="Record that the event ban led to a global ban (it can no longer be appealed).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.GlobalBanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = _event_ban_case(request, reference)
+        services.event_ban_led_to_global_ban(case=case, actor=request.user, **data.validated_data)
+        return Response(_event_ban_body(case, request.user))
+
+
 # -- events and organisers ---------------------------------------------------------------------
 
 

@@ -49,6 +49,10 @@ class PhotoForm(forms.Form):
     photo = forms.FileField(label="Photograph (PNG or JPEG)")
 
 
+class GlobalBanForm(forms.Form):
+    global_ban_reference = forms.CharField(max_length=16, label="Global ban case reference")
+
+
 class IssueForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

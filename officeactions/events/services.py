@@ -225,6 +225,36 @@ def event_ban_scope_record(
     return record
 
 
+@transaction.atomic
+def event_ban_led_to_global_ban(
+    *, case: Case, actor: AbstractBaseUser, global_ban_reference: str
+) -> EventBanScope:
+    """Record that this event ban led to a global ban. It may happen long after the event ban
+    took effect, and from then on the event ban is not subject to appeal."""
+    case = _lock_event_ban(case, actor)
+    record = EventBanScope.objects.select_for_update().filter(case=case).first()
+    if record is None:
+        raise StepRefused("Record the event ban's scope first.")
+    if record.global_ban != GlobalBanLink.NONE:
+        shown = record.get_global_ban_display()
+        raise StepRefused(f"This event ban is already recorded as {shown}.")
+    linked = _global_ban_case(actor, global_ban_reference)
+    if linked is None:
+        raise InvalidInput("Give the reference of the global ban case it led to.")
+    record.global_ban, record.global_ban_case = GlobalBanLink.LED_TO.value, linked
+    record.updated_at = timezone.now()
+    record.save(update_fields=["global_ban", "global_ban_case", "updated_at"])
+    audit_append(
+        actor=actor,
+        action="event_ban.led_to_global_ban",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"global_ban": linked.reference},
+    )
+    return record
+
+
 def _photo_type(upload) -> str:
     head = upload.read(16)
     upload.seek(0)

@@ -16,4 +16,9 @@ urlpatterns = [
     path("cases/<str:reference>/photo/", views.photo_upload, name="photo-upload"),
     path("cases/<str:reference>/photo/view/", views.case_photo, name="case-photo"),
     path("cases/<str:reference>/issue/", views.issue, name="issue"),
+    path(
+        "cases/<str:reference>/led-to-global-ban/",
+        views.led_to_global_ban,
+        name="led-to-global-ban",
+    ),
 ]

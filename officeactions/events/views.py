@@ -18,6 +18,7 @@ from officeactions.events.forms import (
     CheckInForm,
     DesignateForm,
     EventForm,
+    GlobalBanForm,
     IssueForm,
     PhotoForm,
     RevokeForm,
@@ -82,6 +83,18 @@ def photo_upload(request: HttpRequest, reference: str) -> HttpResponse:
         return "Photograph attached."
 
     return _act(request, reference, act, "photo_form", PhotoForm(request.POST, request.FILES))
+
+
+@login_required
+@require_POST
+def led_to_global_ban(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.event_ban_led_to_global_ban(
+            case=case, actor=request.user, global_ban_reference=data["global_ban_reference"]
+        )
+        return "Recorded: this event ban led to a global ban; it is no longer open to appeal."
+
+    return _act(request, reference, act, "global_ban_form", GlobalBanForm(request.POST))
 
 
 @login_required

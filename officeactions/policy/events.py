@@ -176,9 +176,10 @@ def scope_covers(scope: EventBanScope, event: Event) -> bool:
 def appeal_refusal(scope: EventBanScope) -> str | None:
     """Why an appeal of this event ban is refused, or None when it may be appealed."""
     if scope.global_ban is not GlobalBanLink.NONE:
+        what = "is part of" if scope.global_ban is GlobalBanLink.PART_OF else "led to"
         return (
-            f"This event ban is {scope.global_ban.label}: event bans that are part of, or led "
-            "to, a global ban are not subject to appeal."
+            f"This event ban {what} a global ban: event bans that are part of, or led to, a "
+            "global ban are not subject to appeal."
         )
     if scope.irrevocable:
         return "This event ban is irrevocable: its notice says so, and it cannot be appealed."
