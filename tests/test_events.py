@@ -394,7 +394,7 @@ def test_the_designated_organiser_gets_a_link_by_email_and_on_their_page(
 
 
 def test_the_right_organiser_in_the_period_sees_the_list_and_each_view_is_audited(
-    designated, organisers, client, ban, event
+    people, designated, organisers, client, ban, event
 ):
     ban()
     client.force_login(organisers["organiser"])
@@ -406,13 +406,13 @@ def test_the_right_organiser_in_the_period_sees_the_list_and_each_view_is_audite
     views = AuditEntry.objects.filter(action="event_list.view")
     assert views.count() == 2
     assert {(v.actor_name, v.object_id) for v in views} == {("organiser", str(event.pk))}
-    assert (
-        api(organisers["organiser"])
-        .get(f"/api/event-lists/{organiser_token(designated['mine'])}/")
-        .status_code
-        == 200
-    )
+    token = organiser_token(designated["mine"])
+    assert api(organisers["organiser"]).get(f"/api/event-lists/{token}/").status_code == 200
     assert AuditEntry.objects.filter(action="event_list.view").count() == 3
+    # Staff see each view on the event's page.
+    client.force_login(people["agent"])
+    activity = client.get(f"/events/{event.pk}/").content.decode().split('id="activity"')[1]
+    assert activity.count("event_list.view") == 3
 
 
 def _expire(designation):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from officeactions.accounts.roles import user_roles
+from officeactions.audit.models import AuditEntry
 from officeactions.cases.views import _act, _visible_case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
 from officeactions.events import services
@@ -167,6 +168,10 @@ def _event_page(request, event, *, error="", status=200, link="", forms=None) ->
         "event": event,
         "entries": services.event_bans_covering(event),
         "designations": event.designations.select_related("organiser", "revoked_by"),
+        # Who looked at the list and when: the audit entries about this event, newest first.
+        "activity": AuditEntry.objects.filter(
+            object_type="event", object_id=str(event.pk)
+        ).order_by("-seq")[:100],
         "today": services.today(),
         "designate_form": DesignateForm(),
         "revoke_form": RevokeForm(),
