@@ -173,7 +173,8 @@ def event_ban_scope_record(
     if case.case_state not in SCOPE_EDITABLE_STATES:
         raise StepRefused(
             f"The scope cannot change now: the case is {case.case_state.label.lower()}. "
-            "Reviewers approve the scope as recorded; withdraw the proposal to change it."
+            "Reviewers approve the scope as recorded; to change it, withdraw the proposal "
+            "while it is in review."
         )
     name, others = _clean_names(listed_name, list(other_names))
     try:
