@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "officeactions.intake",
     "officeactions.enforcement",
     "officeactions.legal",
+    "officeactions.events",
     "officeactions.transparency",
     "officeactions.operations",
 ]
@@ -299,4 +300,13 @@ OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD = int(
 OFFICEACTIONS_MAX_ATTACHMENTS = 5
 OFFICEACTIONS_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("OFFICEACTIONS_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))
+)
+
+# Photographs on event bans (shown to designated organisers): at most this large.
+OFFICEACTIONS_MAX_PHOTO_BYTES = int(
+    os.environ.get("OFFICEACTIONS_MAX_PHOTO_BYTES", str(2 * 1024 * 1024))
+)
+# Where an appealable event ban (no expiry, not irrevocable) may be appealed.
+OFFICEACTIONS_EVENT_BAN_APPEALS_ADDRESS = os.environ.get(
+    "OFFICEACTIONS_EVENT_BAN_APPEALS_ADDRESS", "ca@wikimedia.org"
 )

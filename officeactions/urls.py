@@ -7,6 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from officeactions.cases import api
+from officeactions.events import api as events_api
 from officeactions.intake import api as intake_api
 from officeactions.legal import api as legal_api
 
@@ -44,6 +45,22 @@ api_patterns = [
     ),
     path("cases/<str:reference>/second-review/", api.CaseFollowUpApi.as_view()),
     path("queue/", api.QueueApi.as_view(), name="queue"),
+    path("cases/<str:reference>/event-ban/", events_api.EventBanApi.as_view(), name="event-ban"),
+    path("cases/<str:reference>/event-ban/photo/", events_api.EventBanPhotoApi.as_view()),
+    path("cases/<str:reference>/event-ban/issue/", events_api.EventBanIssueApi.as_view()),
+    path(
+        "cases/<str:reference>/event-ban/global-ban/",
+        events_api.EventBanGlobalBanApi.as_view(),
+    ),
+    path("events/", events_api.EventListApi.as_view(), name="events"),
+    path("events/<int:pk>/", events_api.EventDetailApi.as_view(), name="event"),
+    path("events/<int:pk>/organisers/", events_api.EventDesignateApi.as_view()),
+    path(
+        "events/<int:pk>/organisers/<int:designation_pk>/revoke/",
+        events_api.EventRevokeApi.as_view(),
+    ),
+    path("event-lists/<str:token>/", events_api.OrganiserListApi.as_view(), name="event-list"),
+    path("event-lists/<str:token>/check-in/", events_api.OrganiserCheckInApi.as_view()),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
         "public/requests/<str:token>/",
@@ -70,6 +87,7 @@ urlpatterns = [
     path("", include("officeactions.transparency.urls")),
     path("accounts/", include("officeactions.accounts.urls")),
     path("cases/", include("officeactions.cases.urls")),
+    path("events/", include("officeactions.events.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -62,6 +62,7 @@ def _detail(
         "clock": case.clock(),
         "operations": case.operations.all(),
         **_legal_context(case),
+        **_events_context(case),
         "incidents": case.incidents.select_related("operation"),
         "case_is_open": case.case_state not in CLOSED_STATES,
         "requester_answer_steps": ("accept", "defer", "decline_request"),
@@ -81,6 +82,12 @@ def _detail(
     }
     template = "cases/_panel.html" if request.headers.get("HX-Request") else "cases/detail.html"
     return render(request, template, context, status=status)
+
+
+def _events_context(case: Case) -> dict:
+    from officeactions.events.views import case_context
+
+    return case_context(case)
 
 
 def _legal_context(case: Case) -> dict:

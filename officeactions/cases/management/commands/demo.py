@@ -57,6 +57,7 @@ class Command(BaseCommand):
                 f"Loaded {Case.objects.count()} demo cases and {Request.objects.count()} "
                 "public requests."
             )
+        self._events_demo(users)
         self._wiki_demo(users)
         self.stdout.write(f"\nStaff logins (password for all: {DEMO_PASSWORD})")
         for name, roles in STAFF.items():
@@ -65,6 +66,55 @@ class Command(BaseCommand):
             "Second factor: `OFFICEACTIONS_DEBUG=true .venv/bin/officeactions two_factor code "
             "alice` prints alice's current code (development mode only)."
         )
+
+    def _events_demo(self, u: dict) -> None:
+        """An event with ken as its designated organiser, and an event ban that covers it."""
+        from officeactions.events import services as events
+        from officeactions.events.models import Event, OrganiserDesignation
+
+        name = "Demo: WikiCon Katowice"
+        if not Event.objects.filter(name=name).exists():
+            quiet = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+            with override_settings(MAILERS=quiet), transaction.atomic():
+                start = events.today() + timedelta(days=21)
+                event = events.event_create(
+                    actor=u["alice"],
+                    name=name,
+                    country="PL",
+                    city="Katowice",
+                    projects=["plwiki", "MediaWiki"],
+                    starts_on=start,
+                    ends_on=start + timedelta(days=2),
+                )
+                case = services.case_open(
+                    actor=u["alice"], kind="event_ban", title="Harassment at two meetups"
+                )
+                for step in ("accept", "start_investigation"):
+                    case = services.case_transition(case=case, actor=u["alice"], name=step)
+                events.event_ban_scope_record(
+                    case=case,
+                    actor=u["alice"],
+                    listed_name="Meetup Troublemaker",
+                    other_names=["MT_2019"],
+                    country="PL",
+                    projects=["plwiki"],
+                    identifying_details="Usually wears a green lanyard from past events.",
+                )
+                services.proposal_create(
+                    case=case, actor=u["alice"], rationale="Repeated harassment at meetups."
+                )
+                services.case_transition(case=case, actor=u["alice"], name="submit_for_review")
+                for reviewer in ("dave", "erin"):
+                    services.review_submit(case=case, actor=u[reviewer], decision="approve")
+                events.event_ban_issue(case=case, actor=u["alice"])
+                events.organiser_designate(event=event, actor=u["alice"], organiser=u["ken"])
+        designation = OrganiserDesignation.objects.filter(
+            event__name=name, organiser=u["ken"], revoked_at=None
+        ).first()
+        if designation and designation.active_on(events.today()):
+            self.stdout.write(
+                f"Event ban list for ken (sign in as ken): {events.organiser_link(designation)}"
+            )
 
     def _wiki_demo(self, u: dict) -> None:
         """With local wikis running: a global ban carried out on them, for real."""
