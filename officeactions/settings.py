@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "officeactions.enforcement",
     "officeactions.legal",
     "officeactions.transparency",
+    "officeactions.appeals",
+    "officeactions.checkuser",
 ]
 
 MIDDLEWARE = [
@@ -239,4 +241,12 @@ OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD = int(
 OFFICEACTIONS_MAX_ATTACHMENTS = 5
 OFFICEACTIONS_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("OFFICEACTIONS_MAX_ATTACHMENT_BYTES", str(5 * 1024 * 1024))
+)
+
+# Staff CheckUser results are purged this many days after the check (the audit trail stays).
+OFFICEACTIONS_CHECKUSER_RETENTION_DAYS = int(
+    os.environ.get("OFFICEACTIONS_CHECKUSER_RETENTION_DAYS", "90")
+)
+OFFICEACTIONS_CHECKUSER_PURGE_SECONDS = int(
+    os.environ.get("OFFICEACTIONS_CHECKUSER_PURGE_SECONDS", "3600")
 )
