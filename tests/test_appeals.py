@@ -234,7 +234,7 @@ def test_who_sees_appeals(people, client):
     )
     # Public pages never show appeals.
     client.logout()
-    for url in ("/office-actions/", "/global-bans/"):
+    for url in ("/transparency/office-actions/", "/transparency/global-bans/"):
         response = client.get(url)
         assert appeal.reference not in response.content.decode()
 
@@ -332,3 +332,38 @@ def test_staff_use_the_pages_and_api_for_counsel_and_decision(people, client):
     )
     assert response.status_code == 409
     assert "/api/appeals/{reference}/decision/" in client.get("/api/schema/").content.decode()
+
+
+def test_an_overturned_global_ban_is_unblocked_on_the_wiki(people, wiki_farm, settings):
+    from officeactions.enforcement import services as enforcement
+    from tests.helpers import enforce_now
+    from tests.wikis import unique
+
+    settings.OFFICEACTIONS_WIKI_REGISTRY = str(wiki_farm.registry_path)
+    name = unique("Appealer")
+    wiki_farm.create_account("enwiki", name)
+    subject = case_services.subject_create(
+        actor=people["agent"], display_name="Appealer", accounts=[("enwiki", name)]
+    )
+    case = approved(people, "global_ban", subject=subject)
+    enforce_now(case, people["agent"])
+    assert case.state == CaseState.IN_EFFECT
+
+    def blocked() -> bool:
+        with wiki_farm.office("enwiki") as client:
+            return any(enforcement._same_target(b["user"], name) for b in client.blocks(name))
+
+    assert blocked()
+    appeal = file_as_subject(case, username=name).appeal
+    services.appeal_counsel_decide(appeal=appeal, actor=people["counsel"], approve=True)
+    services.appeal_decide(
+        appeal=appeal, actor=people["crc"], outcome="overturned", reasons="Mistaken identity."
+    )
+    assert blocked()  # the committee decides; the case's staff carry it out
+    services.appeal_lift(appeal=appeal, actor=people["agent"])
+    enforcement.enforcement_run(case_id=case.pk)  # what the worker does next
+    case.refresh_from_db()
+    assert case.state == CaseState.LIFTED
+    assert not blocked()
+    lift = AuditEntry.objects.get(case=case, action="case.lift")
+    assert appeal.reference in lift.reason
