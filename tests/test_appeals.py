@@ -17,12 +17,12 @@ from officeactions.policy.workflow import TRANSITIONS, CaseState
 from tests.helpers import approved, walk
 
 
-def issued(people, kind="global_ban", username="Appellant One"):
+def issued(people, kind="global_ban", username="Appellant One", terms=None):
     """An approved action issued to the wikis (the enforce step, without running the worker)."""
     subject = case_services.subject_create(
         actor=people["agent"], display_name="Person", accounts=[("enwiki", username)]
     )
-    case = approved(people, kind, subject=subject)
+    case = approved(people, kind, subject=subject, terms=terms)
     with transaction.atomic():
         case_move(case, TRANSITIONS["enforce"], people["agent"])
     case.refresh_from_db()
@@ -367,3 +367,26 @@ def test_an_overturned_global_ban_is_unblocked_on_the_wiki(people, wiki_farm, se
     assert not blocked()
     lift = AuditEntry.objects.get(case=case, action="case.lift")
     assert appeal.reference in lift.reason
+
+
+def test_on_the_appeals_address_staff_not_behind_the_decision_decide_and_an_overturn_lifts(
+    people,
+):
+    terms = {"grounds": "court order", "wiki": "enwiki", "page": "Example"}
+    case = issued(people, "page_protection", terms=terms)
+    appeal = file_as_subject(case).appeal
+    assert appeal.route == "appeals_address"
+    services.appeal_counsel_decide(appeal=appeal, actor=people["counsel2"], approve=True)
+    with pytest.raises(NotPermitted, match="original decision"):
+        services.appeal_decide(
+            appeal=appeal, actor=people["agent"], outcome="overturned", reasons="x"
+        )
+    with pytest.raises(NotPermitted, match="decided by"):
+        services.appeal_decide(appeal=appeal, actor=people["crc"], outcome="upheld", reasons="x")
+    services.appeal_decide(
+        appeal=appeal, actor=people["agent2"], outcome="overturned", reasons="The order lapsed."
+    )
+    appeal.refresh_from_db()
+    case.refresh_from_db()
+    assert appeal.status == "overturned" and not appeal.lift_pending
+    assert case.state == CaseState.LIFTED

@@ -21,9 +21,11 @@ SECRET = "198.51.100.23 shared by Sock1 and Sock2"
 
 @pytest.fixture
 def cu_case(people, open_case):
-    """A staff CheckUser case: `agent` is on it; `agent2` (same team, not on it) is not."""
+    """A staff CheckUser case: `agent` and `reviewer1` are on it, and the read-only `auditor`;
+    `agent2` (same team, not on it) is not."""
     case = open_case("checkuser")
-    case_services.case_assign(case=case, actor=people["agent"], user=people["reviewer1"])
+    for who in ("reviewer1", "auditor"):
+        case_services.case_assign(case=case, actor=people["agent"], user=people[who])
     return case
 
 
@@ -76,13 +78,15 @@ def test_results_reach_only_the_case_staff_in_page_api_exports_audit_and_logs(
     (item,) = client.get(f"/api/cases/{ref}/checkuser/").json()
     assert item["results"] == SECRET and item["purpose"] == "global_ban_enforcement"
 
-    # On the case but not its T&S staff (a reviewer): sees the entry, not the results.
+    # Other staff on the case see the results too; the read-only auditor on it does not.
     client.force_login(people["reviewer1"])
+    assert SECRET in client.get(reverse("cases:detail", args=[ref])).content.decode()
+    client.force_login(people["auditor"])
     page = client.get(reverse("cases:detail", args=[ref])).content.decode()
     assert "Global ban enforcement" in page and SECRET not in page and "Sock1" not in page
     (item,) = client.get(f"/api/cases/{ref}/checkuser/").json()
     assert item["results"] is None and item["targets"] is None
-    for who in ("agent2", "auditor", "crc", "steward", "outsider"):
+    for who in ("agent2", "crc", "steward", "outsider"):
         client.force_login(people[who])
         assert client.get(reverse("cases:detail", args=[ref])).status_code == 404
         assert client.get(f"/api/cases/{ref}/checkuser/").status_code == 404
@@ -202,3 +206,15 @@ def test_pages_and_api_answer_bad_input_with_400(people, cu_case, client):
         == 404
     )
     assert not CheckUserEntry.objects.filter(purpose="").exists()
+
+
+def test_on_a_case_all_staff_may_see_the_results_stay_with_its_staff(people, open_case, client):
+    ban = open_case("global_ban")  # visible to every staff role
+    record(ban, people["agent"])
+    client.force_login(people["reviewer2"])  # may see the ban, is not on it
+    page = client.get(reverse("cases:detail", args=[ban.reference])).content.decode()
+    assert "No other reasonable way" in page and SECRET not in page
+    (item,) = client.get(f"/api/cases/{ban.reference}/checkuser/").json()
+    assert item["justification"] and item["results"] is None and item["targets"] is None
+    with pytest.raises(NotPermitted):
+        record(ban, people["agent2"])  # T&S staff, but not on the case

@@ -362,6 +362,10 @@ def appeal_decide(
         raise NotPermitted(f"This appeal is decided by {who}.")
     if appeal.counsel_id == actor.pk:
         raise NotPermitted("The counsel who approved the appeal for review does not decide it.")
+    if actor.pk in _decided_originally(appeal.case):
+        raise NotPermitted(
+            "Someone who proposed or reviewed the original decision cannot decide its appeal."
+        )
     lift = result is Outcome.OVERTURNED and appeal.against == Against.ACTION
     lift_now = lift and Team(appeal.case.team).member_role in user_roles(actor)
     _move(
@@ -386,6 +390,19 @@ def appeal_decide(
     if lift_now:
         _lift(appeal, actor)
     return appeal
+
+
+def _decided_originally(case: Case) -> set[int]:
+    """The people behind the decision appealed: its proposers, reviewers and triagers."""
+    people = set(case.proposals.values_list("proposer_id", flat=True))
+    people |= set(case.proposals.values_list("reviews__reviewer_id", flat=True))
+    people |= set(
+        AuditEntry.objects.filter(
+            case=case,
+            action__in=[*ISSUING_STEPS[Against.NO_ACTION], *ISSUING_STEPS[Against.ACTION]],
+        ).values_list("actor_id", flat=True)
+    )
+    return {pk for pk in people if pk is not None}
 
 
 def _lift(appeal: Appeal, actor: AbstractBaseUser) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,16 +21,21 @@ from officeactions.cases.models import Case, CaseAssignment
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.checkuser.models import CheckUserDisclosure, CheckUserEntry
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
-from officeactions.policy import PolicyRefusal, Role
+from officeactions.policy import STAFF_ROLES, PolicyRefusal, Role
 from officeactions.policy.checkuser import WithholdReason, check_entry
 
 MAX_TEXT = 20_000
 MAX_STEWARDS = 20
 
 
-def is_case_staff(case: Case, user: AbstractBaseUser) -> bool:
-    """The staff on the case: the only people who see CheckUser results."""
-    if not user.is_authenticated or Role.TS_STAFF not in user_roles(user):
+# Read-only auditors check the record; they do not need what CheckUser found.
+RESULT_ROLES = STAFF_ROLES - {Role.AUDITOR}
+
+
+def is_case_staff(case: Case, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """The staff on the case (assigned to it, holding a staff role): the only people who see
+    CheckUser results, whatever the case's kind lets others see of the case itself."""
+    if not user_roles(user) & RESULT_ROLES:
         return False
     return CaseAssignment.objects.filter(case=case, user=user).exists()
 
@@ -39,7 +44,7 @@ def _lock_case(case: Case, actor: AbstractBaseUser) -> Case:
     locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
         raise NotFound(f"No case {case.reference} that you can see.")
-    if not is_case_staff(locked, actor):
+    if Role.TS_STAFF not in user_roles(actor) or not is_case_staff(locked, actor):
         raise NotPermitted("Only Trust & Safety staff assigned to the case work with CheckUser.")
     return locked
 
