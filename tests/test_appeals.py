@@ -390,3 +390,35 @@ def test_on_the_appeals_address_staff_not_behind_the_decision_decide_and_an_over
     case.refresh_from_db()
     assert appeal.status == "overturned" and not appeal.lift_pending
     assert case.state == CaseState.LIFTED
+
+
+def test_the_appellant_is_emailed_plain_status_words_only(
+    people, file_request, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    submission = file_request()
+    case = submission.request.case
+    walk(case, (people["agent"], "defer", "Community matter: internal note for staff."))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = services.appeal_file(
+            data={
+                "appellant": "requester",
+                "status_token": submission.token,
+                "grounds": "It was not a community matter.",
+            }
+        )
+    (message,) = mail.outbox
+    assert message.to == ["reporter@example.org"]  # the requester's known address
+    assert filed.token in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_counsel_decide(
+            appeal=filed.appeal,
+            actor=people["counsel"],
+            approve=False,
+            note="Out of scope: secret.",
+        )
+    update = mail.outbox[-1]
+    assert "not accepted for review" in update.body
+    assert "secret" not in update.body and case.reference not in update.body

@@ -27,12 +27,14 @@ from officeactions.cases.catalog import catalog, office_time_zone
 from officeactions.cases.models import Case
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
+from officeactions.intake.models import Request
 from officeactions.intake.services import _token_hash, request_by_token, status_token
-from officeactions.notify import public_url
+from officeactions.notify import notify, public_url
 from officeactions.policy import PolicyRefusal, Role, Team
 from officeactions.policy.appeals import (
     ACTION_ISSUED,
     ISSUING_STEPS,
+    PUBLIC_APPEAL_STATUS,
     Against,
     AppealStatus,
     AppealWindow,
@@ -258,7 +260,25 @@ def appeal_file(*, data: dict[str, Any]) -> FiledAppeal:
         case=case,
         data={"appellant": appellant.value, "against": against.value, "route": route.value},
     )
+    _tell(appeal, "appeal_received", token)
     return FiledAppeal(appeal, token)
+
+
+def _tell(appeal: Appeal, template: str, token: str | None = None) -> None:
+    """Email the appellant plain status words (never the case's content), once committed."""
+    to = appeal.contact_email
+    if not to and appeal.appellant == Appellant.REQUESTER:
+        req = Request.objects.filter(case=appeal.case).select_related("requester").first()
+        to = req.requester.email if req and req.requester else ""
+    if not to:
+        return
+    token = token or status_token(appeal.reference, appeal.token_nonce)
+    context = {
+        "reference": appeal.reference,
+        "status": PUBLIC_APPEAL_STATUS[appeal.appeal_status],
+        "status_url": appeal_status_url(token),
+    }
+    transaction.on_commit(lambda: notify(template, [to], context))
 
 
 def appeal_by_token(token: str) -> Appeal:
@@ -323,6 +343,7 @@ def appeal_counsel_decide(
         reason=note,
         data={"to": target.value, "route": appeal.route},
     )
+    _tell(appeal, "appeal_update")
     return appeal
 
 
@@ -389,6 +410,7 @@ def appeal_decide(
     )
     if lift_now:
         _lift(appeal, actor)
+    _tell(appeal, "appeal_update")
     return appeal
 
 
