@@ -156,6 +156,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two API fields are called "kind": an action kind and the kind of a modification.
+    "ENUM_NAME_OVERRIDES": {"ModificationKindEnum": "officeactions.appeals.api.MODIFICATION_KINDS"},
 }
 
 TASKS = {

@@ -217,10 +217,12 @@ def test_who_sees_appeals(people, client):
     assert list(selectors.appeals_visible_to(people["crc"])) == [appeal]
 
     client.force_login(people["crc"])
+    assert appeal.reference in client.get(reverse("appeals:list")).content.decode()
     page = client.get(reverse("appeals:detail", args=[appeal.reference]))
     assert page.status_code == 200 and "The accounts named are not mine." in page.content.decode()
     assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 404
     client.force_login(people["outsider"])
+    assert client.get(reverse("appeals:list")).status_code == 404
     assert client.get(reverse("appeals:detail", args=[appeal.reference])).status_code == 404
     assert client.get(f"/api/appeals/{appeal.reference}/").status_code == 404
     assert client.get("/api/appeals/").json() == []
@@ -252,6 +254,7 @@ def test_appeal_counts_for_the_reports(people):
 
 def test_the_public_form_and_api_answer_bad_input_with_400_and_refusals_clearly(people, client):
     case = issued(people)
+    assert client.get(reverse("appeals:new")).status_code == 200
     response = client.post(reverse("appeals:new"), {"appellant": "subject", "grounds": ""})
     assert response.status_code == 400
     response = client.post(

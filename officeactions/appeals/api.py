@@ -146,8 +146,12 @@ class AppealLiftApi(APIView):
         return _appeal_action(request, reference, serializers.Serializer, services.appeal_lift)
 
 
+# Named in the schema as ModificationKindEnum (settings.SPECTACULAR_SETTINGS).
+MODIFICATION_KINDS = [(m.value, m.label) for m in Modification]
+
+
 class ModificationSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[m.value for m in Modification])
+    kind = serializers.ChoiceField(choices=MODIFICATION_KINDS)
     description = serializers.CharField(max_length=20_000)
 
 
