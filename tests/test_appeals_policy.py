@@ -116,3 +116,22 @@ def test_what_may_be_appealed_and_where_it_goes():
     for code in ("checkuser", "child_protection", "dmca_takedown", "range_block"):
         with pytest.raises(PolicyRefusal, match="cannot be appealed"):
             appeal_route(CATALOG.get(code), Against.ACTION)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    issued=MOMENTS,
+    tz=ZONES,
+    reopened_after=st.one_of(st.none(), st.timedeltas(timedelta(0), timedelta(days=400))),
+)
+def test_an_appeal_is_in_time_up_to_the_last_moment_and_not_a_microsecond_later(
+    issued, tz, reopened_after
+):
+    mods = []
+    if reopened_after is not None:
+        mods = [(Modification.SUBSTANTIAL_ATYPICAL, issued + reopened_after)]
+    window = appeal_window(issued, mods, 6, tz)
+    assert window.opened_at == (issued if reopened_after is None else issued + reopened_after)
+    check_in_time(window, window.closes_at, tz)
+    with pytest.raises(PolicyRefusal, match="Too late"):
+        check_in_time(window, window.closes_at + timedelta(microseconds=1), tz)
