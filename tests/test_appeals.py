@@ -425,3 +425,25 @@ def test_the_appellant_is_emailed_plain_status_words_only(
     update = mail.outbox[-1]
     assert "not accepted for review" in update.body
     assert "secret" not in update.body and case.reference not in update.body
+
+
+def test_staff_carry_out_a_committee_overturn_from_the_appeal_page(people, client):
+    case = issued(people)
+    appeal = file_as_subject(case).appeal
+    services.appeal_counsel_decide(appeal=appeal, actor=people["counsel"], approve=True)
+    client.force_login(people["crc"])
+    response = client.post(
+        reverse("appeals:decide", args=[appeal.reference]),
+        {"outcome": "overturned", "reasons": "Mistaken identity."},
+    )
+    assert response.status_code == 302
+    # The committee sees no lift button (it cannot lift); a committee POST is refused.
+    page = client.get(reverse("appeals:detail", args=[appeal.reference])).content.decode()
+    assert "Lift the action on the wikis" not in page
+    assert client.post(reverse("appeals:lift", args=[appeal.reference])).status_code == 404
+    client.force_login(people["agent"])
+    page = client.get(reverse("appeals:detail", args=[appeal.reference])).content.decode()
+    assert "Lift the action on the wikis" in page
+    assert client.post(reverse("appeals:lift", args=[appeal.reference])).status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.LIFTED

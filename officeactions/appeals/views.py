@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -158,7 +159,7 @@ def appeal_lift(request: HttpRequest, reference: str) -> HttpResponse:
         services.appeal_lift(appeal=appeal, actor=request.user)
         return "Lifted; the wikis are being updated."
 
-    return _step(request, reference, CounselForm({"decision": "approve"}), act)
+    return _step(request, reference, forms.Form(request.POST), act)
 
 
 @login_required
