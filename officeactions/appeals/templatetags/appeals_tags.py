@@ -5,6 +5,7 @@ from django import template
 from officeactions.accounts.roles import user_roles
 from officeactions.appeals import selectors
 from officeactions.appeals.services import window_for
+from officeactions.cases.models import Case
 from officeactions.policy import PolicyRefusal, Team
 from officeactions.policy.appeals import ACTION_ISSUED, Modification
 
@@ -12,7 +13,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("appeals/_case_appeals.html", takes_context=True)
-def case_appeals_panel(context, case):
+def case_appeals_panel(context: template.Context, case: Case) -> dict:
     user = context["request"].user
     try:
         window = window_for(case)

@@ -3,6 +3,7 @@
 from django import template
 
 from officeactions.accounts.roles import user_roles
+from officeactions.cases.models import Case
 from officeactions.checkuser import selectors
 from officeactions.checkuser.services import is_case_staff
 from officeactions.policy import Role
@@ -12,7 +13,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("checkuser/_case_checkuser.html", takes_context=True)
-def case_checkuser_panel(context, case):
+def case_checkuser_panel(context: template.Context, case: Case) -> dict:
     user = context["request"].user
     return {
         "case": case,
