@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "officeactions.events",
     "officeactions.transparency",
     "officeactions.operations",
+    "officeactions.appeals",
+    "officeactions.checkuser",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +210,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two API fields are called "kind": an action kind and the kind of a modification.
+    "ENUM_NAME_OVERRIDES": {"ModificationKindEnum": "officeactions.appeals.api.MODIFICATION_KINDS"},
 }
 
 TASKS = {
@@ -223,7 +227,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OFFICEACTIONS_LOG_LEVEL", "INFO")},
     # httpx logs every URL at INFO, and our URLs name users: keep it to warnings.
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # one line per sign-in otherwise, naming the account
+    },
 }
 
 # Operators may change the catalog's review numbers here without touching workflow code,
@@ -309,4 +317,11 @@ OFFICEACTIONS_MAX_PHOTO_BYTES = int(
 # Where an appealable event ban (no expiry, not irrevocable) may be appealed.
 OFFICEACTIONS_EVENT_BAN_APPEALS_ADDRESS = os.environ.get(
     "OFFICEACTIONS_EVENT_BAN_APPEALS_ADDRESS", "ca@wikimedia.org"
+)
+# Staff CheckUser results are purged this many days after the check (the audit trail stays).
+OFFICEACTIONS_CHECKUSER_RETENTION_DAYS = int(
+    os.environ.get("OFFICEACTIONS_CHECKUSER_RETENTION_DAYS", "90")
+)
+OFFICEACTIONS_CHECKUSER_PURGE_SECONDS = int(
+    os.environ.get("OFFICEACTIONS_CHECKUSER_PURGE_SECONDS", "3600")
 )

@@ -6,7 +6,9 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from officeactions.appeals import api as appeals_api
 from officeactions.cases import api
+from officeactions.checkuser import api as checkuser_api
 from officeactions.events import api as events_api
 from officeactions.intake import api as intake_api
 from officeactions.legal import api as legal_api
@@ -61,6 +63,30 @@ api_patterns = [
     ),
     path("event-lists/<str:token>/", events_api.OrganiserListApi.as_view(), name="event-list"),
     path("event-lists/<str:token>/check-in/", events_api.OrganiserCheckInApi.as_view()),
+    path("appeals/", appeals_api.AppealListApi.as_view(), name="appeals"),
+    path("appeals/<str:reference>/", appeals_api.AppealDetailApi.as_view(), name="appeal"),
+    path("appeals/<str:reference>/counsel/", appeals_api.AppealCounselApi.as_view()),
+    path("appeals/<str:reference>/decision/", appeals_api.AppealDecideApi.as_view()),
+    path("appeals/<str:reference>/lift/", appeals_api.AppealLiftApi.as_view()),
+    path("cases/<str:reference>/modifications/", appeals_api.CaseModificationApi.as_view()),
+    path(
+        "cases/<str:reference>/checkuser/",
+        checkuser_api.CaseCheckUserApi.as_view(),
+        name="case-checkuser",
+    ),
+    path(
+        "cases/<str:reference>/checkuser/<int:pk>/share/", checkuser_api.CheckUserShareApi.as_view()
+    ),
+    path(
+        "cases/<str:reference>/checkuser/<int:pk>/withhold/",
+        checkuser_api.CheckUserWithholdApi.as_view(),
+    ),
+    path("public/appeals/", appeals_api.AppealFileApi.as_view(), name="public-appeal"),
+    path(
+        "public/appeals/<str:token>/",
+        appeals_api.AppealStatusApi.as_view(),
+        name="public-appeal-status",
+    ),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
         "public/requests/<str:token>/",
@@ -88,6 +114,8 @@ urlpatterns = [
     path("accounts/", include("officeactions.accounts.urls")),
     path("cases/", include("officeactions.cases.urls")),
     path("events/", include("officeactions.events.urls")),
+    path("", include("officeactions.appeals.urls")),
+    path("", include("officeactions.checkuser.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

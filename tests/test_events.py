@@ -825,3 +825,30 @@ def test_the_case_page_records_that_the_ban_led_to_a_global_ban(people, ban, ope
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "not open. This event ban led to a global ban: event bans that are part of" in page
     assert "It led to a global ban" not in page
+
+
+@pytest.mark.parametrize(
+    ("terms", "refused"),
+    [({}, None), ({"irrevocable": True}, "irrevocable"), ({"global_ban": "led_to"}, "led to")],
+)
+def test_an_appeal_of_an_event_ban_follows_the_event_ban_rule(ban, people, terms, refused):
+    from officeactions.appeals import services as appeals
+    from officeactions.cases.models import Case
+
+    case = ban(**terms)
+    subject = cases.subject_create(
+        actor=people["agent"], display_name="Mallory", accounts=[("enwiki", "Mallory Example")]
+    )
+    Case.objects.filter(pk=case.pk).update(subject=subject)  # the person the ban is against
+    data = {
+        "appellant": "subject",
+        "case_reference": case.reference,
+        "wiki": "enwiki",
+        "wiki_username": "Mallory Example",
+        "grounds": "I was not at that meetup.",
+    }
+    if refused:
+        with pytest.raises(StepRefused, match=refused):
+            appeals.appeal_file(data=data)
+    else:
+        assert appeals.appeal_file(data=data).appeal.case.pk == case.pk

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from officeactions.accounts.roles import role_grant
+from officeactions.appeals.services import appeal_file
 from officeactions.cases import services
 from officeactions.cases.models import Case
+from officeactions.checkuser.services import checkuser_record
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
@@ -371,10 +373,19 @@ class Command(BaseCommand):
             },
         )
         walk(check, ("alice", "submit_for_review", ""))
+        checkuser_record(
+            case=check,
+            actor=u["alice"],
+            purpose="emergency_threat",
+            justification="The account is new and posted nothing else; no other way to find it.",
+            wiki="enwiki",
+            targets="Threatening Example",
+            results="Edits from 203.0.113.9, shared with Vexatious Example (case staff only).",
+        )
 
         # 9. A direct request for a secondary action, deferred to the community (templated
         # answer), and an abusive request whose requester gets a recorded warning.
-        rights = filed(
+        rights_request = filed(
             data={
                 "action_requested": "rights_removal",
                 "summary": "An admin misused the block tool in a content dispute.",
@@ -382,8 +393,17 @@ class Command(BaseCommand):
                 "supporting_information": "The block log shows it.",
                 "email": "editor@example.net",
             }
-        ).request.case
+        )
+        rights = rights_request.request.case
         walk(rights, ("bob", "defer", "Secondary action requested directly."))
+        # ... which its requester appeals: waiting for legal counsel's approval.
+        appeal_file(
+            data={
+                "appellant": "requester",
+                "status_token": rights_request.token,
+                "grounds": "The community process failed twice; the admin is still blocking.",
+            }
+        )
         abusive = filed(
             data={
                 "action_requested": "page_protection",

@@ -1,0 +1,55 @@
+"""CheckUser on the case page: record an entry, share or withhold its results."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from officeactions.cases.views import _act
+from officeactions.checkuser import services
+from officeactions.checkuser.forms import EntryForm, ShareForm, WithholdForm
+from officeactions.checkuser.models import CheckUserEntry
+from officeactions.errors import NotFound
+
+
+def _entry_of(case, pk: int) -> CheckUserEntry:
+    entry = case.checkuser_entries.filter(pk=pk).first()
+    if entry is None:
+        raise NotFound(f"No CheckUser entry {pk} on this case.")
+    return entry
+
+
+@login_required
+@require_POST
+def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.checkuser_record(case=case, actor=request.user, **data)
+        return "CheckUser entry recorded."
+
+    return _act(request, reference, act, "checkuser_form", EntryForm(request.POST))
+
+
+@login_required
+@require_POST
+def entry_share(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    def act(case, data):
+        services.checkuser_share(
+            entry=_entry_of(case, pk),
+            actor=request.user,
+            stewards=data["stewards"].replace(",", " ").split(),
+            note=data["note"],
+        )
+        return "Sharing with stewards recorded."
+
+    return _act(request, reference, act, "share_form", ShareForm(request.POST))
+
+
+@login_required
+@require_POST
+def entry_withhold(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    def act(case, data):
+        services.checkuser_withhold(entry=_entry_of(case, pk), actor=request.user, **data)
+        return "Withholding recorded."
+
+    return _act(request, reference, act, "withhold_form", WithholdForm(request.POST))
