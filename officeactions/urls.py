@@ -36,6 +36,7 @@ api_patterns = [
         name="case-retry",
     ),
     path("cases/<str:reference>/accounts/", api.CaseAddAccountApi.as_view(), name="case-account"),
+    path("cases/<str:reference>/subject/", api.CaseSubjectApi.as_view(), name="case-subject"),
     path("cases/<str:reference>/dmca/court-action/", legal_api.CourtActionApi.as_view()),
     path("cases/<str:reference>/child-protection/suppress/", legal_api.SuppressApi.as_view()),
     path("cases/<str:reference>/child-protection/ncmec/", legal_api.NcmecApi.as_view()),

@@ -442,3 +442,55 @@ def test_child_protection_cases_take_only_designated_staff(people, open_case):
         actor=people["designee"],
         user=people["designee2"],
     )
+
+
+def test_the_person_is_recorded_on_a_case_that_came_without_one(people, file_request, client):
+    from django.urls import reverse
+
+    from tests.helpers import sign_in
+
+    case = file_request().request.case
+    assert case.subject is None
+    with pytest.raises(NotPermitted):
+        services.case_subject_record(case=case, actor=people["reviewer1"], display_name="X")
+    before = db_snapshot()
+    with pytest.raises(InvalidInput, match="not an IP address"):
+        services.case_subject_record(
+            case=case, actor=people["agent"], display_name="X", addresses=["300.1.1.1"]
+        )
+    assert db_snapshot() == before  # nothing half-written: no subject without its case link
+
+    sign_in(client, people["agent"])
+    page = client.get(reverse("cases:detail", args=[case.reference]))
+    assert b"Record the person" in page.content
+    client.post(
+        reverse("cases:subject", args=[case.reference]),
+        {"subject_name": "", "accounts": "enwiki:Reported User\ndewiki:Reported User"},
+    )
+    case.refresh_from_db()
+    assert case.subject.display_name == "Reported User"
+    assert sorted(case.subject.accounts.values_list("wiki", flat=True)) == ["dewiki", "enwiki"]
+    assert AuditEntry.objects.filter(case=case, action="case.subject_recorded").exists()
+    with pytest.raises(StepRefused, match="already names its person"):
+        services.case_subject_record(case=case, actor=people["agent"], display_name="Other")
+
+
+def test_the_person_is_recorded_through_the_api_and_refused_after_a_proposal(people, open_case):
+    from rest_framework.test import APIClient
+
+    case = open_case()
+    api = APIClient()
+    api.force_authenticate(people["agent"])
+    bad = api.post(f"/api/cases/{case.reference}/subject/", {"accounts": "x"}, format="json")
+    assert bad.status_code == 400
+    ok = api.post(
+        f"/api/cases/{case.reference}/subject/",
+        {"display_name": "P", "accounts": [{"wiki": "enwiki", "username": "P"}]},
+        format="json",
+    )
+    assert ok.status_code == 200 and ok.json()["subject"]["display_name"] == "P"
+    other = open_case()
+    walk(other, (people["agent"], "accept"), (people["agent"], "start_investigation"))
+    services.proposal_create(case=other, actor=people["agent"], rationale="r")
+    late = api.post(f"/api/cases/{other.reference}/subject/", {"display_name": "P"}, format="json")
+    assert late.status_code == 409 and "before an action is proposed" in late.json()["message"]

@@ -559,6 +559,28 @@ class CaseAddAccountApi(APIView):
         )
 
 
+def _record_subject(*, case, actor, display_name: str, accounts: list, addresses: list) -> None:
+    services.case_subject_record(
+        case=case,
+        actor=actor,
+        display_name=display_name,
+        accounts=[(a["wiki"], a["username"]) for a in accounts],
+        addresses=addresses,
+    )
+
+
+class CaseSubjectApi(APIView):
+    @extend_schema(
+        operation_id="cases_subject_record",
+        request=SubjectSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Name the person the case is about (a request arrives without one): before "
+        "an action is proposed, once.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(request, reference, SubjectSerializer, _record_subject)
+
+
 class CaseFollowUpApi(APIView):
     class CaseFollowUpInputSerializer(serializers.Serializer):
         comment = serializers.CharField()

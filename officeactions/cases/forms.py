@@ -20,13 +20,9 @@ TERM_LABELS = {
 }
 
 
-class CaseOpenForm(forms.Form):
-    kind = forms.ChoiceField(choices=[])
-    team = forms.ChoiceField(
-        choices=[("", "As the catalog says")] + [(t.value, t.label) for t in Team], required=False
-    )
-    title = forms.CharField(max_length=200)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+class SubjectFields(forms.Form):
+    """The person an action is about: a name, their accounts per wiki, their IPs and ranges."""
+
     subject_name = forms.CharField(
         max_length=200, required=False, help_text="The person the action is about, if any."
     )
@@ -40,13 +36,6 @@ class CaseOpenForm(forms.Form):
         required=False,
         help_text="One IP address or CIDR range per line.",
     )
-    enforces = forms.CharField(
-        max_length=16, required=False, help_text="Reference of the action this one enforces."
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = catalog().choices()
 
     def clean_accounts(self) -> list[tuple[str, str]]:
         pairs = []
@@ -61,6 +50,32 @@ class CaseOpenForm(forms.Form):
 
     def clean_addresses(self) -> list[str]:
         return [a.strip() for a in self.cleaned_data["addresses"].splitlines() if a.strip()]
+
+
+def subject_display_name(data: dict) -> str:
+    """The name given, else the first username, else the first address."""
+    return (
+        data["subject_name"]
+        or (data["accounts"] or [("", "")])[0][1]
+        or (data["addresses"] or [""])[0]
+    )
+
+
+class CaseOpenForm(SubjectFields):
+    kind = forms.ChoiceField(choices=[])
+    team = forms.ChoiceField(
+        choices=[("", "As the catalog says")] + [(t.value, t.label) for t in Team], required=False
+    )
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    enforces = forms.CharField(
+        max_length=16, required=False, help_text="Reference of the action this one enforces."
+    )
+    field_order = ["kind", "team", "title", "summary", "subject_name", "accounts", "addresses"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = catalog().choices()
 
 
 class TransitionForm(forms.Form):

@@ -190,6 +190,48 @@ def subject_create(
     return subject
 
 
+SUBJECT_STATES = frozenset({CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.INVESTIGATING})
+
+
+@transaction.atomic
+def case_subject_record(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    display_name: str,
+    accounts: Iterable[tuple[str, str]] = (),
+    addresses: Iterable[str] = (),
+) -> Case:
+    """Name the person a case is about (a request arrives without one), before any proposal.
+    Accounts found after an action is in effect are added to it with case_add_account."""
+    case = _lock(case, actor)
+    _check_team_member(case, actor, "Recording the person")
+    if case.subject_id is not None:
+        raise StepRefused(
+            f"{case.reference} already names its person; accounts found later are added once "
+            "the action is carried out (Add a confirmed account)."
+        )
+    if case.case_state not in SUBJECT_STATES:
+        raise StepRefused(
+            "The person is recorded before an action is proposed; this case is "
+            f"{case.case_state.label.lower()}."
+        )
+    case.subject = subject_create(
+        actor=actor, display_name=display_name, accounts=accounts, addresses=addresses
+    )
+    case.updated_at = timezone.now()
+    case.save(update_fields=["subject", "updated_at"])
+    audit_append(
+        actor=actor,
+        action="case.subject_recorded",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"subject": case.subject_id},
+    )
+    return case
+
+
 def _create_case(
     *,
     actor: AbstractBaseUser | None,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<str:reference>/review/", views.case_review, name="review"),
     path("<str:reference>/evidence/", views.case_evidence, name="evidence"),
     path("<str:reference>/assign/", views.case_assign, name="assign"),
+    path("<str:reference>/subject/", views.case_subject, name="subject"),
     path("<str:reference>/delay/", views.case_delay, name="delay"),
     path("<str:reference>/second-review/", views.case_follow_up, name="follow-up"),
     path("<str:reference>/requester/lift/", views.requester_lift, name="requester-lift"),

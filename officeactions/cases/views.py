@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from officeactions.accounts.roles import is_staff_member
+from officeactions.accounts.roles import is_staff_member, user_roles
 from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.forms import (
@@ -22,12 +22,15 @@ from officeactions.cases.forms import (
     LockoutLiftForm,
     ProposalForm,
     ReviewForm,
+    SubjectFields,
     TransitionForm,
+    subject_display_name,
 )
 from officeactions.cases.models import Case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
 from officeactions.intake.models import Request
 from officeactions.intake.services import requester_lockout_lift, requester_of
+from officeactions.policy import Team
 from officeactions.policy.workflow import CLOSED_STATES, CaseState
 
 
@@ -77,6 +80,10 @@ def _detail(
         "review_form": ReviewForm(),
         "evidence_form": EvidenceForm(),
         "assign_form": AssignForm(),
+        "subject_form": SubjectFields(),
+        "may_record_subject": case.subject_id is None
+        and case.case_state in services.SUBJECT_STATES
+        and Team(case.team).member_role in user_roles(request.user),
         "error": error,
         **(forms or {}),
     }
@@ -154,9 +161,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     if data["subject_name"] or data["accounts"] or data["addresses"]:
                         subject = services.subject_create(
                             actor=request.user,
-                            display_name=data["subject_name"]
-                            or (data["accounts"] or [("", "")])[0][1]
-                            or data["addresses"][0],
+                            display_name=subject_display_name(data),
                             accounts=data["accounts"],
                             addresses=data["addresses"],
                         )
@@ -256,6 +261,22 @@ def case_evidence(request: HttpRequest, reference: str) -> HttpResponse:
         return "Evidence added."
 
     return _act(request, reference, act, "evidence_form", EvidenceForm(request.POST))
+
+
+@login_required
+@require_POST
+def case_subject(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.case_subject_record(
+            case=case,
+            actor=request.user,
+            display_name=subject_display_name(data),
+            accounts=data["accounts"],
+            addresses=data["addresses"],
+        )
+        return "The person is recorded on the case."
+
+    return _act(request, reference, act, "subject_form", SubjectFields(request.POST))
 
 
 @login_required
