@@ -8,6 +8,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from officeactions.cases import api
 from officeactions.intake import api as intake_api
 from officeactions.legal import api as legal_api
+from officeactions.transparency import api as transparency_api
 
 api_patterns = [
     path("token/", obtain_auth_token, name="token"),
@@ -44,6 +45,16 @@ api_patterns = [
     ),
     path("cases/<str:reference>/second-review/", api.CaseFollowUpApi.as_view()),
     path("queue/", api.QueueApi.as_view(), name="queue"),
+    path(
+        "transparency/reports/",
+        transparency_api.ReportListApi.as_view(),
+        name="transparency-reports",
+    ),
+    path(
+        "transparency/reports/<str:period>/",
+        transparency_api.ReportDetailApi.as_view(),
+        name="transparency-report",
+    ),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
         "public/requests/<str:token>/",
