@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
 import matplotlib
@@ -18,6 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+# The PDF backend's font subsetting logs every step at INFO; not news for an operator.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 # Embed TrueType fonts in the PDF, so its text can be searched, copied and read by tools.
 matplotlib.rcParams["pdf.fonttype"] = 42
 
