@@ -65,12 +65,13 @@ def _bars(ax, rows: list[tuple[str, Any, Any]], labels: tuple[str, str]) -> None
             ax.text(0, y + 0.2, f" {value}", va="center", fontsize=8)
     ax.set_yticks(list(ys), names)
     ax.invert_yaxis()
+    ax.set_xlim(0, max([*now, *before, 1]) * 1.15)
     ax.legend(fontsize=8, loc="lower right")
 
 
 def _chart_figure(report: dict[str, Any], name: str) -> Figure:
     labels = (report["label"], report["previous_label"])
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    fig = Figure(figsize=(8, 5), layout="constrained")
     if name == "cases":
         ax = fig.add_subplot()
         _bars(ax, _values(report, "cases.", ".received"), labels)
@@ -85,15 +86,18 @@ def _chart_figure(report: dict[str, Any], name: str) -> Figure:
         ax = fig.add_subplot()
         medians = _values(report, "response.", ".median_days")
         p90s = _values(report, "response.", ".p90_days")
+        targets = {n.split(":")[0]: v for n, v, _ in _values(report, "response.", ".target")}
         names = [n.split(":")[0] for n, _, _ in medians]
         ys = range(len(names))
-        ax.barh([y + 0.2 for y in ys], [_number(v) for _, v, _ in medians], 0.4, label="median")
-        ax.barh([y - 0.2 for y in ys], [_number(v) for _, v, _ in p90s], 0.4, label="90th pct")
+        ax.barh([y - 0.2 for y in ys], [_number(v) for _, v, _ in medians], 0.4, label="median")
+        ax.barh([y + 0.2 for y in ys], [_number(v) for _, v, _ in p90s], 0.4, label="90th pct")
+        names = [f"{n}\n(target: {targets.get(n, 'none set')})" for n in names]
         for y, (_, value, _) in zip(ys, medians, strict=True):
             if isinstance(value, str):
                 ax.text(0, y, f" {value}", va="center", fontsize=8)
-        ax.set_yticks(list(ys), names)
+        ax.set_yticks(list(ys), names, fontsize=8)
         ax.invert_yaxis()
+        ax.set_xlim(0, max([_number(v) for _, v, _ in p90s] + [1]) * 1.15)
         ax.set_xlabel("days from receipt to decision")
         ax.legend(fontsize=8, loc="lower right")
     else:
