@@ -110,6 +110,21 @@ def test_the_log_filters_and_pages(actions, client):
     assert body["results"][0]["wiki"] == "dewiki" and body["pages"] == body["count"]
 
 
+def test_a_long_log_is_counted_up_to_a_cap_and_pages_on(actions, client, monkeypatch):
+    from officeactions.transparency import views
+
+    total = client.get("/transparency/office-actions/?format=json").json()
+    assert total["count_is_exact"] and total["count"] >= 3
+    monkeypatch.setattr(views, "COUNT_CAP", 1)
+    first = client.get("/transparency/office-actions/?format=json&size=1").json()
+    assert (first["count"], first["count_is_exact"]) == (1, False)
+    second = client.get("/transparency/office-actions/?format=json&size=1&page=2").json()
+    assert second["results"] and second["results"] != first["results"]
+    assert b"more than 1" in client.get("/transparency/office-actions/?size=1").content
+    past = client.get(f"/transparency/office-actions/?format=json&size=1&page={total['count'] + 1}")
+    assert past.status_code == 400
+
+
 @pytest.mark.parametrize(
     "query",
     [

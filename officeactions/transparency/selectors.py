@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
+from officeactions.audit.models import AuditEntry
 from officeactions.cases.catalog import office_time_zone
 from officeactions.cases.models import Case
 from officeactions.enforcement.models import Operation
@@ -136,18 +137,22 @@ def appeals_figures(period: Period) -> dict[str, Any]:
     return {"filed": 0, "outcomes": {}, "note": "no appeals recorded"}
 
 
-def _responses(period: Period) -> QuerySet[Case]:
-    """One row per case received in the period and responded to: kind, received_at, due_at
-    and responded_at (its first deciding step, from the audit log)."""
+def _responses(period: Period) -> QuerySet[AuditEntry]:
+    """One row per case received in the period and decided: kind, received_at, due_at and
+    responded_at. Read from the audit log's deciding steps; a case is decided at most once
+    (every deciding step leads to a state no deciding step starts from), so no grouping."""
     return (
-        Case.objects.filter(_in_period(period, "received_at"), kind__in=PUBLIC_KINDS)
-        .annotate(
-            responded_at=Min(
-                "audit_entries__created_at", filter=Q(audit_entries__action__in=RESPONSE_STEPS)
-            )
+        AuditEntry.objects.filter(
+            _in_period(period, "case__received_at"),
+            action__in=RESPONSE_STEPS,
+            case__kind__in=PUBLIC_KINDS,
         )
-        .filter(responded_at__isnull=False)
-        .values("kind", "received_at", "due_at", "responded_at")
+        .values(
+            kind=F("case__kind"),
+            received_at=F("case__received_at"),
+            due_at=F("case__due_at"),
+            responded_at=F("created_at"),
+        )
         .order_by()
     )
 
