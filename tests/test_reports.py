@@ -324,3 +324,39 @@ def test_the_command_refuses_bad_periods(db, period, tmp_path):
     with pytest.raises(CommandError):
         call_command("report", period, out=str(tmp_path))
     assert not list(tmp_path.iterdir())
+
+
+def test_figures_count_requests_and_dmca(people, file_request):
+    from officeactions.cases.models import Case
+    from officeactions.intake.models import Request
+    from officeactions.legal.models import CounterNotice, DmcaNotice
+
+    granted = file_request(email="one@example.org").request.case
+    deferred = file_request(email="two@example.org", summary="Other").request.case
+    file_request(email="three@example.org", summary="Third")
+    file_request(email="four@example.org", summary="Fourth", community_evidence=[])
+    Case.objects.filter(pk=granted.pk).update(state="in_effect")
+    walk(deferred, (people["agent"], "defer", "For the community."))
+    Request.objects.update(received_at=H1)
+    notices = []
+    for n in range(3):
+        case = services.case_open(actor=people["counsel"], kind="dmca_takedown", title="D")
+        notices.append(
+            DmcaNotice.objects.create(
+                case=case, sender_name="S", received_at=H1, defects=["no signature"] if n else []
+            )
+        )
+    Case.objects.filter(pk=notices[0].case_id).update(state="in_effect")
+    for status, put_back_at in (("put_back", H1 + timedelta(days=20)), ("waiting", None)):
+        CounterNotice.objects.create(
+            notice=notices[0], name="C", status=status, received_at=H1, put_back_at=put_back_at
+        )
+    raw = report_figures(Period(2026, 1))
+    assert raw.requests == {"received": 4, "granted": 1, "declined": 0, "deferred": 1}
+    assert raw.dmca == {
+        "received": 3,
+        "valid": 1,
+        "complied_with": 1,
+        "counter_noticed": 2,
+        "put_back": 1,
+    }
