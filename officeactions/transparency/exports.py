@@ -130,7 +130,7 @@ def _text_pages(report: dict[str, Any]) -> list[list[str]]:
         lines.append(f"    {f['item']}: {f['value']}{previous}")
         if f["key"] == "appeals.filed" and report.get("appeals_note"):
             lines.append(f"    {report['appeals_note']}")
-    per_page = 48
+    per_page = 75
     return [lines[i : i + per_page] for i in range(0, len(lines), per_page)]
 
 
