@@ -4,6 +4,7 @@ JSON, PDF, chart images); staff generate them from the list page. Thin: the serv
 from __future__ import annotations
 
 from django import forms
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -71,6 +72,13 @@ def _published(period: str) -> tuple[Period, PublishedReport]:
     return when, report
 
 
+def _rendered(report: PublishedReport, what: str, render_it) -> bytes:
+    """Charts and PDFs take a fraction of a second of CPU each: render each once per
+    published version, not once per public request."""
+    key = f"transparency-report:{report.period}:{report.generated_at.timestamp()}:{what}"
+    return cache.get_or_set(key, render_it, timeout=24 * 3600)
+
+
 def _bad(request: HttpRequest, message: str) -> HttpResponse:
     if request.GET.get("format") in ("json", "csv", "pdf"):
         return JsonResponse({"message": message, "extra": {}}, status=400)
@@ -94,7 +102,8 @@ def report_detail(request: HttpRequest, period: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     if fmt == "pdf":
-        response = HttpResponse(report_pdf(figures), content_type="application/pdf")
+        pdf = _rendered(report, "pdf", lambda: report_pdf(figures))
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     sections: dict[str, list] = {}
@@ -117,6 +126,7 @@ def report_chart(request: HttpRequest, period: str, name: str) -> HttpResponse:
         _, report = _published(period)
     except ApplicationError as exc:
         return JsonResponse({"message": exc.message, "extra": {}}, status=400)
-    response = HttpResponse(report_chart_png(report.figures, name), content_type="image/png")
+    png = _rendered(report, name, lambda: report_chart_png(report.figures, name))
+    response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "public, max-age=300"
     return response
