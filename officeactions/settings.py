@@ -240,6 +240,11 @@ OFFICEACTIONS_REVIEW_OVERRIDES = envjson("OFFICEACTIONS_REVIEW_OVERRIDES", {})
 
 # The office's calendar: business days and week-long targets are counted in this time zone.
 OFFICEACTIONS_TIME_ZONE = os.environ.get("OFFICEACTIONS_TIME_ZONE", "America/Los_Angeles")
+# Public reports show any count below this (and any count of a confidential kind) as
+# "fewer than N": a small count can identify a person.
+OFFICEACTIONS_SMALL_COUNT_THRESHOLD = int(
+    os.environ.get("OFFICEACTIONS_SMALL_COUNT_THRESHOLD", "5")
+)
 # Where links in emails point.
 OFFICEACTIONS_PUBLIC_URL = os.environ.get("OFFICEACTIONS_PUBLIC_URL", "http://127.0.0.1:8000")
 # The same requester sending the same text within this many minutes is one request.

@@ -12,6 +12,7 @@ from officeactions.checkuser import api as checkuser_api
 from officeactions.events import api as events_api
 from officeactions.intake import api as intake_api
 from officeactions.legal import api as legal_api
+from officeactions.transparency import api as transparency_api
 
 api_patterns = [
     path("kinds/", api.KindListApi.as_view(), name="kinds"),
@@ -87,6 +88,16 @@ api_patterns = [
         "public/appeals/<str:token>/",
         appeals_api.AppealStatusApi.as_view(),
         name="public-appeal-status",
+    ),
+    path(
+        "transparency/reports/",
+        transparency_api.ReportListApi.as_view(),
+        name="transparency-reports",
+    ),
+    path(
+        "transparency/reports/<str:period>/",
+        transparency_api.ReportDetailApi.as_view(),
+        name="transparency-report",
     ),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(

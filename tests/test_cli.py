@@ -60,7 +60,7 @@ def tamper(env, sql: str) -> None:
 def test_migrate_demo_and_audit_verify_as_a_user_would(cli_env):
     run(cli_env, "migrate", "--no-input")
     out = run(cli_env, "demo").stdout
-    assert "Loaded 12 demo cases and 4 public requests." in out
+    assert "Loaded 28 demo cases and 4 public requests." in out
     for login in ("alice", "carol", "dave", "grace", "heidi"):
         assert login in out
     assert "password for all" in out
@@ -75,6 +75,17 @@ def test_migrate_demo_and_audit_verify_as_a_user_would(cli_env):
 
     verified = run(cli_env, "audit", "verify").stdout
     assert "Audit log intact" in verified
+
+    # The demo published last half year's report; the command line publishes it again.
+    report = run(cli_env, "report", "2026H1", "--out", str(Path(cli_env["OFFICEACTIONS_DATA_DIR"])))
+    folder = Path(report.stdout.rsplit(" ", 1)[-1].strip())
+    assert sorted(p.suffix for p in folder.glob("transparency-report-2026H1.*")) == [
+        ".csv",
+        ".json",
+        ".pdf",
+    ]
+    refused = run(cli_env, "report", "2099H1", check=False)
+    assert refused.returncode != 0 and "in the future" in refused.stderr
 
     tamper(cli_env, "UPDATE audit_auditentry SET reason = 'rewritten' WHERE seq = 7")
     broken = run(cli_env, "audit", "verify", check=False)

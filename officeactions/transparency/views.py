@@ -4,10 +4,10 @@ and CSV. Everything goes through transparency.visibility."""
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -16,6 +16,44 @@ from officeactions.transparency.selectors import public_operations
 from officeactions.transparency.visibility import PUBLIC_KINDS, performer_label, public_target
 
 MAX_PAGE_SIZE = 100
+# The log is counted up to this many entries: an exact count of a long log costs more than the
+# page itself. Beyond it the count reads "more than 1000" and pages go on while entries do.
+COUNT_CAP = 1_000
+
+
+@dataclass(frozen=True)
+class LogPage:
+    number: int
+    size: int
+    rows: list
+    has_next: bool
+    count: int  # at most COUNT_CAP
+    exact: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def log_page(ops, number: int, size: int) -> LogPage | None:
+    """One page of the log, or None when the page is past the last entry (page 1 always
+    exists, empty or not)."""
+    counted = ops.order_by()[: COUNT_CAP + 1].count()  # any COUNT_CAP + 1 rows will do
+    window = list(ops[(number - 1) * size : number * size + 1])
+    if number > 1 and not window:
+        return None
+    return LogPage(
+        number=number,
+        size=size,
+        rows=window[:size],
+        has_next=len(window) > size,
+        count=min(counted, COUNT_CAP),
+        exact=counted <= COUNT_CAP,
+    )
 
 
 class LogFilter(forms.Form):
@@ -60,19 +98,18 @@ def office_actions_log(request: HttpRequest) -> HttpResponse:
         return _bad(request, form)
     f = form.cleaned_data
     ops = public_operations(wiki=f["wiki"], kind=f["kind"], since=f["since"], until=f["until"])
-    paginator = Paginator(ops, f["size"] or 50)
-    try:
-        page = paginator.page(f["page"] or 1)
-    except EmptyPage:
-        form.add_error("page", f"There are {paginator.num_pages} pages.")
+    page = log_page(ops, f["page"] or 1, f["size"] or 50)
+    if page is None:
+        form.add_error("page", "There is no such page: it is past the last entry.")
         return _bad(request, form)
-    rows = [_row(op) for op in page.object_list]
+    rows = [_row(op) for op in page.rows]
     if f["format"] == "json":
         return JsonResponse(
             {
-                "count": paginator.count,
+                "count": page.count,
+                "count_is_exact": page.exact,
                 "page": page.number,
-                "pages": paginator.num_pages,
+                "pages": page.pages,
                 "results": rows,
             }
         )

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from officeactions.accounts.roles import role_grant
 from officeactions.appeals.services import appeal_file
 from officeactions.cases import services
+from officeactions.cases.catalog import office_time_zone
 from officeactions.cases.models import Case
 from officeactions.checkuser.services import checkuser_record
 from officeactions.enforcement import services as enforcement
@@ -24,6 +25,8 @@ from officeactions.intake.models import Request
 from officeactions.intake.services import request_file, request_submit
 from officeactions.legal.services import dmca_notice_submit
 from officeactions.policy import Role
+from officeactions.policy.reports import period_of
+from officeactions.transparency.services import report_publish
 
 DEMO_PASSWORD = "office-actions-demo"  # noqa: S105 - printed for local demos only
 
@@ -430,3 +433,29 @@ class Command(BaseCommand):
             enforces=ban,
             subject=sock,
         )
+
+        # 11. Last half year's cases, decided, and its transparency report published.
+        self._report_demo(u)
+
+    def _report_demo(self, u: dict) -> None:
+        today = timezone.now().astimezone(office_time_zone()).date()
+        period = period_of(today).previous()
+        start, _ = period.bounds(office_time_zone())
+        for n, (kind, actor, step) in enumerate(
+            [("global_ban", "alice", "decline_request")] * 6
+            + [("global_ban", "bob", "defer")] * 2
+            + [("dmca_takedown", "carol", "decline_request")] * 5
+            + [("event_ban", "alice", "")] * 2
+            + [("conduct_warning", "alice", "")]
+        ):
+            case = services.case_open(
+                actor=u[actor],
+                kind=kind,
+                title=f"Earlier {kind.replace('_', ' ')} {n + 1}",
+                received_at=start + timedelta(days=7 * n + 3),
+            )
+            if step:
+                services.case_transition(
+                    case=case, actor=u[actor], name=step, reason="Not for the Foundation to act on."
+                )
+        report_publish(period=str(period), actor=u["carol"])
