@@ -43,6 +43,12 @@ api_patterns = [
         name="dmca-counter-notice",
     ),
     path("cases/<str:reference>/second-review/", api.CaseFollowUpApi.as_view()),
+    path("cases/<str:reference>/conduct-warning/", api.CaseConductWarningApi.as_view()),
+    path("cases/<str:reference>/conduct-warning/issue/", api.CaseConductWarningIssueApi.as_view()),
+    path("cases/<str:reference>/reapplication-checks/", api.CaseReapplicationCheckApi.as_view()),
+    path("cases/<str:reference>/breach-reports/", api.CaseBreachReportApi.as_view()),
+    path("cases/<str:reference>/suspected-accounts/", api.CaseSuspectedAccountApi.as_view()),
+    path("cases/<str:reference>/ban-reports/", api.CaseBanReportApi.as_view()),
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
