@@ -196,7 +196,7 @@ def test_a_proxy_report_opens_a_linked_sanction_case_with_the_report_as_evidence
     page = client.get(reverse("cases:detail", args=[ban.reference])).content.decode()
     assert sanction in page and "acting as a proxy" in page
     page = client.get(reverse("cases:detail", args=[sanction])).content.decode()
-    assert f"attached to <a href=\"/cases/{ban.reference}/\">" in page
+    assert f'attached to <a href="/cases/{ban.reference}/">' in page
 
 
 def test_the_ban_page_records_reports_through_its_forms(people, farm, ban, client):

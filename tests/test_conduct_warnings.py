@@ -221,9 +221,10 @@ def test_a_later_case_shows_the_warning_in_its_history_to_those_who_may_see_it(
     assert "None on record that you can see." in page
     history = api_for(people["agent2"]).get(f"/api/cases/{ban.reference}/").json()
     assert [h["reference"] for h in history["warning_history"]] == [warning_case.reference]
-    assert api_for(people["reviewer2"]).get(f"/api/cases/{ban.reference}/").json()[
-        "warning_history"
-    ] == []
+    assert (
+        api_for(people["reviewer2"]).get(f"/api/cases/{ban.reference}/").json()["warning_history"]
+        == []
+    )
     # With a warning on record the ban is not direct: no reason for the lack of one is asked.
     walk(ban, (people["agent2"], "accept"), (people["agent2"], "start_investigation"))
     services.proposal_create(case=ban, actor=people["agent2"], rationale="Warned; went on.")

@@ -491,6 +491,9 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
         if user.get("missing"):
             return State.FAILED, f"No account {target} on {op.wiki}."
         if op.op == Op.REMOVE_GROUPS:
+            unknown = sorted(set(groups) - client.group_names())
+            if unknown:
+                return State.FAILED, f"No group {', '.join(unknown)} on {op.wiki}; nothing removed."
             client.change_groups(target, reason=reason, remove=groups)
             held = set(client.user(target).get("groups", []))
             if not held & set(groups):
