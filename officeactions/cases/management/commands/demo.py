@@ -105,6 +105,7 @@ class Command(BaseCommand):
             services.review_submit(case=case, actor=u[who], decision="approve")
         enforcement.case_enforce(case=case, actor=u["alice"])
         result = enforcement.enforcement_run(case_id=case.pk)
+        self._rights_removal_demo(u, wikis)
         # A DMCA notice for a page on the first wiki, waiting for Legal.
         first = next(iter(wikis.values()))
         with WikiClient(first.api_url, first.office) as client:
@@ -135,6 +136,37 @@ class Command(BaseCommand):
             w.api_url.replace("api.php", "index.php/Special:BlockList") for w in wikis.values()
         )
         self.stdout.write(f"Global ban {case.reference} on the local wikis: {result}. See {lists}")
+
+    def _rights_removal_demo(self, u: dict, wikis: dict) -> None:
+        """An administrator's sysop removed on the first wiki: the period starts today."""
+        first = next(iter(wikis.values()))
+        name = "Demo Functionary"
+        with WikiClient(first.api_url, first.office) as client:
+            client.create_account(name, f"Demo-{secrets.token_hex(8)}")
+            client.change_groups(name, reason="demo", add=["sysop"])
+        case = services.case_open(
+            actor=u["bob"], kind="rights_removal", title="Demo: sysop removed for a breach of trust"
+        )
+        for step in ("accept", "start_investigation"):
+            services.case_transition(case=case, actor=u["bob"], name=step)
+        services.proposal_create(
+            case=case,
+            actor=u["bob"],
+            rationale="Misuse of deleted-content access.",
+            terms={
+                "wiki": first.dbname,
+                "username": name,
+                "groups": "sysop",
+                "no_rights_period": "6 months",
+                "reapply_criteria": "A new request for adminship\nNo blocks in the period",
+            },
+        )
+        services.case_transition(case=case, actor=u["bob"], name="submit_for_review")
+        for who in ("dave", "carol"):
+            services.review_submit(case=case, actor=u[who], decision="approve")
+        enforcement.case_enforce(case=case, actor=u["bob"])
+        enforcement.enforcement_run(case_id=case.pk)
+        self.stdout.write(f"Rights removal {case.reference}: sysop removed on {first.dbname}.")
 
     def _staff(self) -> dict:
         User = get_user_model()
