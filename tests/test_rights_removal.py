@@ -163,11 +163,15 @@ def test_a_removal_proposal_needs_a_countable_period_and_criteria(people, open_c
     assert db_snapshot() == before
 
 
-def test_removing_a_group_the_wiki_does_not_have_fails_clearly(people, farm):
+def test_removing_a_group_the_wiki_does_not_have_is_refused_before_anything_is_stored(people, farm):
     name = unique("Functionary")
     farm.create_account("enwiki", name)
     case = approved(people, "rights_removal", terms=terms(name, groups="sysop, overlord"))
-    ops = enforce_now(case, people["agent"])
-    op = ops[("enwiki", "remove_groups", name)]
-    assert op.state == "failed"
-    assert op.message == "No group overlord on enwiki; nothing removed."
+    before = db_snapshot()
+    with pytest.raises(InvalidInput, match=r"enwiki has no group overlord; its groups: .*sysop"):
+        enforcement.case_enforce(case=case, actor=people["agent"])
+    r = api_for(people["agent"]).post(f"/api/cases/{case.reference}/enforce/", {})
+    assert r.status_code == 400 and r.json()["extra"] == {"unknown_groups": ["overlord"]}
+    assert db_snapshot() == before
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED and not case.operations.exists()

@@ -202,6 +202,7 @@ def plan_operations(
                 "Removal of advanced rights needs the terms 'wiki', 'username' and 'groups' "
                 "(comma-separated)."
             )
+        _check_groups_exist(wikis[wiki], groups)
         ops.append(
             Operation(
                 case=case,
@@ -213,6 +214,23 @@ def plan_operations(
             )
         )
     return ops
+
+
+def _check_groups_exist(wiki: WikiConfig, groups: list[str]) -> None:
+    """Refuse, before anything is stored, a removal naming groups the wiki does not have. A wiki
+    that does not answer now is checked again when the operation runs."""
+    try:
+        with WikiClient(wiki.api_url, wiki.office, retries=0) as client:
+            known = client.group_names()
+    except WikiError:
+        return
+    unknown = sorted(set(groups) - known)
+    if unknown:
+        raise InvalidInput(
+            f"{wiki.dbname} has no group {', '.join(unknown)}; its groups: "
+            f"{', '.join(sorted(known))}.",
+            {"unknown_groups": unknown},
+        )
 
 
 def _performer(case: Case, actor: AbstractBaseUser) -> str:
