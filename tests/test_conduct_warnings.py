@@ -299,3 +299,61 @@ def test_a_later_case_is_opened_on_the_same_person_only_if_seen(
         format="json",
     )
     assert r.status_code == 400
+
+
+def test_staff_draft_and_issue_through_the_pages(
+    people, person, warning_case, client, django_capture_on_commit_callbacks
+):
+    client.force_login(people["agent"])
+    url = reverse("cases:warning-draft", args=[warning_case.reference])
+    bad = client.post(url, {"recipient_email": "nope", "conduct": CONDUCT, "expectations": "x"})
+    assert bad.status_code == 400  # the form names what is missing; nothing is stored
+    assert not ConductWarning.objects.exists()
+    bad = client.post(
+        url,
+        {"recipient_email": "nope", "conduct": CONDUCT, "expectations": "x", "rationale": "r"},
+    )
+    assert bad.status_code == 400 and "is not an email address" in bad.content.decode()
+    r = client.post(
+        url,
+        {
+            "recipient_email": "warned@example.org",
+            "conduct": CONDUCT,
+            "expectations": EXPECTED,
+            "rationale": "Reports.",
+        },
+    )
+    assert r.status_code == 302
+    page = client.get(reverse("cases:detail", args=[warning_case.reference])).content.decode()
+    assert "Dear Warned Person," in page and "not issued" in page
+    assert "Propose: draft the warning from the template" not in page  # already proposed
+    walk(warning_case, (people["agent"], "submit_for_review"))
+    for who in ("reviewer1", "agent2"):
+        services.review_submit(case=warning_case, actor=people[who], decision="approve")
+    page = client.get(reverse("cases:detail", args=[warning_case.reference])).content.decode()
+    assert "Issue: email it to the person, confidentially" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("cases:warning-issue", args=[warning_case.reference]))
+    assert r.status_code == 302
+    assert mail.outbox[-1].to == ["warned@example.org"]
+    page = client.get(reverse("cases:detail", args=[warning_case.reference])).content.decode()
+    assert "In effect" in page and "issued" in page
+    again = client.post(reverse("cases:warning-issue", args=[warning_case.reference]))
+    assert again.status_code == 409
+
+
+def test_a_new_case_on_a_person_on_record_through_the_page(people, person, warning_case, client):
+    client.force_login(people["agent"])
+    r = client.post(
+        reverse("cases:new"),
+        {"kind": "global_ban", "title": "Went on", "subject_id": person.pk},
+    )
+    assert r.status_code == 302
+    ban = person.cases.get(kind="global_ban")
+    page = client.get(reverse("cases:detail", args=[ban.reference])).content.decode()
+    assert f"person #{person.pk}" in page
+    # A person on no case this user can see (here: nobody at all) is not found.
+    r = client.post(
+        reverse("cases:new"), {"kind": "global_ban", "title": "x", "subject_id": 999999}
+    )
+    assert r.status_code == 404
