@@ -69,6 +69,7 @@ def test_a_regrant_during_the_period_is_caught_named_and_shown_with_the_period(
         "criteria": CRITERIA,
         "removed_on": today.isoformat(),
         "ends_on": ends.isoformat(),
+        "regranted_during_period_by": [],
     }
     enforcement.revert_watch_run()  # catch up with the log so far
     with farm.rogue_client("enwiki") as rogue:
@@ -78,6 +79,8 @@ def test_a_regrant_during_the_period_is_caught_named_and_shown_with_the_period(
     assert incident.reapplied
     with farm.office("enwiki") as client_:
         assert "sysop" not in client_.user(removal.username)["groups"]
+    detail = api_for(people["agent"]).get(f"/api/cases/{removal.reference}/").json()
+    assert detail["no_rights_period"]["regranted_during_period_by"] == ["Rogue Admin"]
     client.force_login(people["reviewer2"])
     page = client.get(reverse("cases:detail", args=[removal.reference])).content.decode()
     assert "by Rogue Admin" in page

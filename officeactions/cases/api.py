@@ -128,6 +128,9 @@ class RightsPeriodSerializer(serializers.Serializer):
     criteria = serializers.ListField(child=serializers.CharField())
     removed_on = serializers.DateField(allow_null=True)
     ends_on = serializers.DateField(allow_null=True)
+    regranted_during_period_by = serializers.ListField(
+        child=serializers.CharField(), help_text="Who re-granted the rights during the period"
+    )
 
 
 class ReapplicationCheckSerializer(serializers.Serializer):
@@ -303,6 +306,9 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "criteria": period.criteria,
             "removed_on": period.removed_on,
             "ends_on": period.ends_on,
+            "regranted_during_period_by": [
+                i.wiki_user for i in selectors.regrants_in_period(case, period)
+            ],
         }
 
     @extend_schema_field(ReapplicationCheckSerializer(many=True))

@@ -195,6 +195,18 @@ def rights_period(case: Case) -> RightsPeriod | None:
     return RightsPeriod(period, criteria, removed_on, ends_on)
 
 
+def regrants_in_period(case: Case, period: RightsPeriod | None) -> list:
+    """Incidents re-granting removed rights before the no-rights period ended."""
+    if period is None or period.removed_on is None:
+        return []
+    tz = office_time_zone()
+    return [
+        i
+        for i in case.incidents.filter(change="rights/rights").order_by("happened_at")
+        if period.ends_on is None or i.happened_at.astimezone(tz).date() < period.ends_on
+    ]
+
+
 def subject_get_visible(user: User, subject_id: int) -> Subject:
     """A person already on record, if this user can see a case about them (need to know)."""
     subject = Subject.objects.filter(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from officeactions.accounts.roles import is_staff_member
 from officeactions.cases import selectors, services
-from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.catalog import catalog
 from officeactions.cases.forms import (
     AssignForm,
     BanReportForm,
@@ -84,7 +84,7 @@ def _detail(
         "conduct_warning": ConductWarning.objects.filter(case=case).first(),
         "warning_form": ConductWarningForm(),
         "rights_period": period,
-        "incidents_in_period": _incidents_in_period(case, period),
+        "incidents_in_period": {i.pk for i in selectors.regrants_in_period(case, period)},
         "reapplication_form": ReapplicationForm(criteria=period.criteria if period else []),
         "reapplication_checks": case.reapplication_checks.select_related("checked_by"),
         "breach_reports": case.breach_reports.prefetch_related("accounts"),
@@ -100,18 +100,6 @@ def _detail(
     }
     template = "cases/_panel.html" if request.headers.get("HX-Request") else "cases/detail.html"
     return render(request, template, context, status=status)
-
-
-def _incidents_in_period(case: Case, period) -> set[int]:
-    """Re-grants of removed rights before the no-rights period ended (flagged on the page)."""
-    if period is None or period.removed_on is None:
-        return set()
-    tz = office_time_zone()
-    return {
-        i.pk
-        for i in case.incidents.filter(change="rights/rights")
-        if period.ends_on is None or i.happened_at.astimezone(tz).date() < period.ends_on
-    }
 
 
 def _proposal_form(case: Case, data=None) -> ProposalForm:
