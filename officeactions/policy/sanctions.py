@@ -44,20 +44,6 @@ def check_direct_ban(*, earlier_warnings: int, terms: dict[str, str]) -> None:
         )
 
 
-class BanReportKind(StrEnum):
-    """What a report attached to a ban says someone is doing."""
-
-    PROXY = "proxy"
-    INTERFERENCE = "interference"
-
-    @property
-    def label(self) -> str:
-        return {
-            BanReportKind.PROXY: "acting as a proxy for the banned person",
-            BanReportKind.INTERFERENCE: "interfering with enforcement of the ban",
-        }[self]
-
-
 # "sanctions, including loss of advanced user rights or suspension of contributing access"
 PROXY_SANCTION_KINDS: tuple[str, ...] = ("rights_removal", "global_ban")
 
