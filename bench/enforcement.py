@@ -76,7 +76,9 @@ def approved_ban(u):
     case = services.case_open(actor=u["alice"], kind="global_ban", title="Bench", subject=subject)
     for step in ("accept", "start_investigation"):
         services.case_transition(case=case, actor=u["alice"], name=step)
-    services.proposal_create(case=case, actor=u["alice"], rationale="bench")
+    services.proposal_create(
+        case=case, actor=u["alice"], rationale="bench", terms={"why_no_warning": "bench"}
+    )
     services.case_transition(case=case, actor=u["alice"], name="submit_for_review")
     for who in ("dave", "erin", "carol"):
         services.review_submit(case=case, actor=u[who], decision="approve")

@@ -7,7 +7,7 @@ from django.db import connection
 
 from officeactions.cases import services
 from officeactions.policy import Role
-from tests.helpers import make_user, walk
+from tests.helpers import make_user, propose, walk
 from tests.wikis import wiki_farm  # noqa: F401 - one session-wide pair of real wikis
 
 PERSONAS: dict[str, list[Role]] = {
@@ -108,9 +108,7 @@ def case_in_review(people, open_case):
         case = open_case(kind, **kwargs)
         actor = case.created_by
         walk(case, (actor, "accept"), (actor, "start_investigation"))
-        services.proposal_create(
-            case=case, actor=actor, rationale="Evidence is clear.", terms=terms
-        )
+        propose(case, actor, "Evidence is clear.", terms)
         return walk(case, (actor, "submit_for_review"))
 
     return make

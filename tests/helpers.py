@@ -75,6 +75,32 @@ def db_snapshot() -> dict:
     }
 
 
+DIRECT_BAN = {"why_no_warning": "Threats of harm: there was no time to warn."}
+
+
+def direct_ban(case, terms):
+    """A ban proposed without an earlier warning on record says why (the policy's rule)."""
+    if case.action_kind.warning_kinds:
+        return {**DIRECT_BAN, **(terms or {})}
+    return terms
+
+
+def propose(case, actor, rationale, terms=None):
+    """Propose the action; a conduct warning is proposed by drafting it from its template."""
+    if case.action_kind.notice_template:
+        return services.conduct_warning_draft(
+            case=case,
+            actor=actor,
+            recipient_email="warned@example.org",
+            conduct="Repeated personal attacks on talk pages.",
+            expectations="Comment on content, not on contributors.",
+            rationale=rationale,
+        )
+    return services.proposal_create(
+        case=case, actor=actor, rationale=rationale, terms=direct_ban(case, terms)
+    )
+
+
 def approved(people, kind, *, subject=None, terms=None, actor=None, enforces=None):
     actor = actor or people["agent"]
     case = services.case_open(
@@ -84,7 +110,7 @@ def approved(people, kind, *, subject=None, terms=None, actor=None, enforces=Non
         for who in ("reviewer1", "counsel"):
             services.case_assign(case=case, actor=actor, user=people[who])
     walk(case, (actor, "accept"), (actor, "start_investigation"))
-    services.proposal_create(case=case, actor=actor, rationale="Approved in test.", terms=terms)
+    propose(case, actor, "Approved in test.", terms)
     case = walk(case, (actor, "submit_for_review"))
     for who in ("reviewer1", "counsel", "reviewer2"):
         case.refresh_from_db()

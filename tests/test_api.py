@@ -63,7 +63,10 @@ def test_it_walks_a_global_ban_through_the_api(apis):
     assert step("agent", "start_investigation")["state"] == "investigating"
     proposed = apis["agent"].post(
         f"/api/cases/{ref}/proposal/",
-        {"rationale": "Pattern of threats.", "terms": {"details": "indefinite"}},
+        {
+            "rationale": "Pattern of threats.",
+            "terms": {"details": "indefinite", "why_no_warning": "Threats: no time to warn."},
+        },
         format="json",
     )
     assert proposed.status_code == 201

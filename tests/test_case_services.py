@@ -7,7 +7,7 @@ from officeactions.cases import services
 from officeactions.cases.models import ProposedAction
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.policy.workflow import CaseState
-from tests.helpers import db_snapshot, walk
+from tests.helpers import DIRECT_BAN, db_snapshot, walk
 
 S = CaseState
 
@@ -51,7 +51,9 @@ def test_it_walks_a_global_ban_to_approved(people, open_case):
     agent = people["agent"]
     case = open_case("global_ban")
     walk(case, (agent, "accept"), (agent, "start_investigation"))
-    proposal = services.proposal_create(case=case, actor=agent, rationale="Threats on 3 wikis.")
+    proposal = services.proposal_create(
+        case=case, actor=agent, rationale="Threats on 3 wikis.", terms=DIRECT_BAN
+    )
     case.refresh_from_db()
     assert case.state == S.ACTION_PROPOSED
     walk(case, (agent, "submit_for_review"))
@@ -103,7 +105,9 @@ def test_withdrawing_a_proposal_returns_to_investigation_and_voids_its_reviews(
     assert case.state == S.INVESTIGATING
     assert case.proposals.get().status == ProposedAction.Status.WITHDRAWN
     # A new proposal starts with no approvals.
-    services.proposal_create(case=case, actor=people["agent"], rationale="Wider ban.")
+    services.proposal_create(
+        case=case, actor=people["agent"], rationale="Wider ban.", terms=DIRECT_BAN
+    )
     walk(case, (people["agent"], "submit_for_review"))
     services.review_submit(case=case, actor=people["reviewer1"], decision="approve")
     case.refresh_from_db()

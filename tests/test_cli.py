@@ -60,7 +60,7 @@ def tamper(env, sql: str) -> None:
 def test_migrate_demo_and_audit_verify_as_a_user_would(cli_env):
     run(cli_env, "migrate", "--no-input")
     out = run(cli_env, "demo").stdout
-    assert "Loaded 28 demo cases and 4 public requests." in out
+    assert "Loaded 30 demo cases and 4 public requests." in out
     for login in ("alice", "carol", "dave", "grace", "heidi"):
         assert login in out
     assert "password for all" in out

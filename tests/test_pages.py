@@ -83,7 +83,11 @@ def test_staff_walk_a_case_to_approval_with_a_visible_timeline(people, open_case
     post_step(agent, case, "start_investigation")
     page = agent.post(
         reverse("cases:propose", args=[case.reference]),
-        {"rationale": "Threats on three wikis.", "details": "Indefinite."},
+        {
+            "rationale": "Threats on three wikis.",
+            "details": "Indefinite.",
+            "why_no_warning": "Threats of harm: no time to warn.",
+        },
         follow=True,
     ).content.decode()
     assert "Action proposed" in page

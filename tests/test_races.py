@@ -94,3 +94,25 @@ def test_two_staff_triaging_at_once_take_one_step(people, open_case):
         AuditEntry.objects.filter(case=case, action__in=["case.accept", "case.defer"]).count() == 1
     )
     assert audit_verify().intact
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_a_warning_issued_twice_at_once_is_sent_once(people):
+    from django.core import mail
+
+    from officeactions.cases.models import ConductWarning
+    from tests.helpers import approved
+
+    warning = approved(people, "conduct_warning")  # agent, reviewer1 and counsel are on it
+    services.case_assign(case=warning, actor=people["agent"], user=people["agent2"])
+    mail.outbox.clear()
+    results = race(
+        lambda: services.conduct_warning_issue(case=warning, actor=people["agent"]),
+        lambda: services.conduct_warning_issue(case=warning, actor=people["agent2"]),
+    )
+    refusals = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(refusals) == 1
+    assert len(mail.outbox) == 1
+    assert ConductWarning.objects.get(case=warning).issued_at is not None
+    assert AuditEntry.objects.filter(case=warning, action="case.issue_warning").count() == 1
+    assert audit_verify().intact

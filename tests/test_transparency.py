@@ -55,7 +55,8 @@ def actions(people, farm):
     legal.child_protection_suppress(
         case=child, actor=people["designee"], url=f"{base}?title={secret.replace(' ', '_')}"
     )
-    warning = approved(people, "conduct_warning")
+    warning = approved(people, "conduct_warning", subject=subject)
+    services.conduct_warning_issue(case=warning, actor=people["agent"])  # issued: in effect
     return {
         "ban": ban,
         "name": name,
@@ -98,6 +99,8 @@ def test_what_took_effect_is_public_and_nothing_confidential_is(actions, client)
             "INTERNAL",
             "child protection",
             "conduct warning",
+            "Repeated personal attacks",  # the issued warning's words
+            "warned@example.org",  # and its addressee
         ):
             assert secret not in page, (name, secret)
 

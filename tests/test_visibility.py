@@ -89,3 +89,24 @@ def test_an_inactive_account_sees_nothing(people, one_of_each):
     people["agent"].save()
     people["agent"].__dict__.pop("_officeactions_roles", None)
     assert not selectors.cases_visible_to(people["agent"]).exists()
+
+
+@pytest.mark.parametrize("who", sorted(PERSONAS))
+def test_an_issued_warning_shows_in_a_later_case_only_to_the_staff_on_it(people, who, client):
+    """The warning's words and its case reach nobody but the staff on the warning, not even
+    through the warning history of a later, widely visible case about the same person."""
+    from tests.helpers import approved
+
+    person = services.subject_create(actor=people["agent"], display_name="P")
+    warning = approved(people, "conduct_warning", subject=person)  # agent, reviewer1, counsel
+    services.conduct_warning_issue(case=warning, actor=people["agent"])
+    ban = services.case_open(actor=people["agent"], kind="global_ban", title="B", subject=person)
+    on_warning = who in {"agent", "reviewer1", "counsel"}
+    sign_in(client, people[who])
+    page = client.get(reverse("cases:detail", args=[ban.reference]))
+    api = APIClient()
+    api.force_authenticate(people[who])
+    response = api.get(f"/api/cases/{ban.reference}/")
+    for body in (page.content.decode(), response.content.decode()):
+        assert (warning.reference in body) is on_warning, who
+        assert "Repeated personal attacks" not in body  # the words stay on the warning case

@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
-from officeactions.cases.models import Case
+from officeactions.cases.models import Case, ConductWarning
 from officeactions.enforcement import services as enforcement
+from officeactions.enforcement.models import BanReport
 from officeactions.errors import InvalidInput
 from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy.clocks import DelayReason
@@ -100,6 +101,75 @@ class IncidentSerializer(serializers.Serializer):
     reapplied = serializers.BooleanField()
 
 
+class HistoryEntrySerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    state = serializers.CharField()
+    title = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    issued_at = serializers.DateTimeField(
+        source="conduct_warning.issued_at", default=None, allow_null=True
+    )
+
+
+class ConductWarningSerializer(serializers.Serializer):
+    recipient_email = serializers.EmailField()
+    conduct = serializers.CharField()
+    expectations = serializers.CharField()
+    text = serializers.CharField()
+    drafted_by = serializers.CharField(source="drafted_by.username")
+    drafted_at = serializers.DateTimeField()
+    issued_at = serializers.DateTimeField(allow_null=True)
+
+
+class RightsPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    permanent = serializers.BooleanField()
+    criteria = serializers.ListField(child=serializers.CharField())
+    removed_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    regranted_during_period_by = serializers.ListField(
+        child=serializers.CharField(), help_text="Who re-granted the rights during the period"
+    )
+
+
+class ReapplicationCheckSerializer(serializers.Serializer):
+    applied_on = serializers.DateField()
+    criteria_met = serializers.ListField(child=serializers.CharField())
+    outcome = serializers.CharField()
+    message = serializers.CharField()
+    note = serializers.CharField()
+    checked_by = serializers.CharField(source="checked_by.username")
+    checked_at = serializers.DateTimeField()
+
+
+class SuspectedAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    wiki = serializers.CharField()
+    username = serializers.CharField()
+    status = serializers.CharField()
+    note = serializers.CharField()
+
+
+class BreachReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reported_by = serializers.CharField()
+    summary = serializers.CharField()
+    evidence_url = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    accounts = SuspectedAccountSerializer(many=True)
+
+
+class BanReportSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    wiki = serializers.CharField()
+    username = serializers.CharField()
+    summary = serializers.CharField()
+    evidence_url = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    sanction_case = serializers.CharField(source="sanction_case.reference")
+
+
 class CaseSummarySerializer(serializers.Serializer):
     reference = serializers.CharField()
     kind = serializers.CharField()
@@ -144,6 +214,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
     delays = serializers.SerializerMethodField()
     operations = serializers.SerializerMethodField()
     incidents = serializers.SerializerMethodField()
+    subject_id = serializers.IntegerField(allow_null=True)
+    warning_history = serializers.SerializerMethodField()
+    conduct_warning = serializers.SerializerMethodField()
+    no_rights_period = serializers.SerializerMethodField()
+    reapplication_checks = serializers.SerializerMethodField()
+    breach_reports = serializers.SerializerMethodField()
+    ban_reports = serializers.SerializerMethodField()
+    from_report_on = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     def get_kind_name(self, case: Case) -> str:
@@ -206,6 +284,54 @@ class CaseDetailSerializer(CaseSummarySerializer):
     def get_delays(self, case: Case) -> list[dict]:
         return DelaySerializer(case.delays.select_related("recorded_by"), many=True).data
 
+    @extend_schema_field(HistoryEntrySerializer(many=True))
+    def get_warning_history(self, case: Case) -> list[dict]:
+        return HistoryEntrySerializer(
+            selectors.warning_history(case, self.context["user"]), many=True
+        ).data
+
+    @extend_schema_field(ConductWarningSerializer(allow_null=True))
+    def get_conduct_warning(self, case: Case) -> dict | None:
+        warning = ConductWarning.objects.filter(case=case).first()
+        return ConductWarningSerializer(warning).data if warning else None
+
+    @extend_schema_field(RightsPeriodSerializer(allow_null=True))
+    def get_no_rights_period(self, case: Case) -> dict | None:
+        period = selectors.rights_period(case)
+        if period is None:
+            return None
+        return {
+            "period": period.period.describe(),
+            "permanent": period.period.permanent,
+            "criteria": period.criteria,
+            "removed_on": period.removed_on,
+            "ends_on": period.ends_on,
+            "regranted_during_period_by": [
+                i.wiki_user for i in selectors.regrants_in_period(case, period)
+            ],
+        }
+
+    @extend_schema_field(ReapplicationCheckSerializer(many=True))
+    def get_reapplication_checks(self, case: Case) -> list[dict]:
+        checks = case.reapplication_checks.select_related("checked_by")
+        return ReapplicationCheckSerializer(checks, many=True).data
+
+    @extend_schema_field(BreachReportSerializer(many=True))
+    def get_breach_reports(self, case: Case) -> list[dict]:
+        reports = case.breach_reports.prefetch_related("accounts")
+        return BreachReportSerializer(reports, many=True).data
+
+    @extend_schema_field(BanReportSerializer(many=True))
+    def get_ban_reports(self, case: Case) -> list[dict]:
+        reports = case.ban_reports.select_related("sanction_case")
+        return BanReportSerializer(reports, many=True).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_from_report_on(self, case: Case) -> str | None:
+        """The ban whose proxy or interference report opened this case."""
+        report = BanReport.objects.filter(sanction_case=case).select_related("case").first()
+        return report.case.reference if report else None
+
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict]:
         return TimelineEntrySerializer(selectors.case_timeline(case), many=True).data
@@ -239,7 +365,16 @@ class CaseListApi(APIView):
         summary = serializers.CharField(required=False, default="", allow_blank=True)
         team = serializers.ChoiceField(choices=["trust_and_safety", "legal"], required=False)
         subject = SubjectSerializer(required=False)
+        subject_id = serializers.IntegerField(
+            required=False,
+            help_text="A person already on record (from a case you can see), instead of subject.",
+        )
         enforces = serializers.CharField(max_length=16, required=False)
+
+        def validate(self, attrs: dict) -> dict:
+            if attrs.get("subject") and attrs.get("subject_id"):
+                raise serializers.ValidationError("Give subject or subject_id, not both.")
+            return attrs
 
     @extend_schema(
         operation_id="cases_list",
@@ -273,6 +408,8 @@ class CaseListApi(APIView):
             if values.get("enforces"):
                 enforces = selectors.case_get_visible(request.user, values["enforces"])
             subject = None
+            if values.get("subject_id"):
+                subject = selectors.subject_get_visible(request.user, values["subject_id"])
             if values.get("subject"):
                 s = values["subject"]
                 subject = services.subject_create(
@@ -597,5 +734,149 @@ class CaseFollowUpApi(APIView):
             reference,
             self.CaseFollowUpInputSerializer,
             services.case_follow_up_review,
+            status=201,
+        )
+
+
+class CaseConductWarningApi(APIView):
+    class ConductWarningDraftInputSerializer(serializers.Serializer):
+        recipient_email = serializers.CharField(max_length=254)
+        conduct = serializers.CharField()
+        expectations = serializers.CharField()
+        rationale = serializers.CharField()
+
+    @extend_schema(
+        operation_id="cases_conduct_warning_draft",
+        request=ConductWarningDraftInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="Draft the conduct warning from its template and propose it for review.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.ConductWarningDraftInputSerializer,
+            services.conduct_warning_draft,
+            status=201,
+        )
+
+
+class CaseConductWarningIssueApi(APIView):
+    class ConductWarningIssueInputSerializer(serializers.Serializer):
+        pass
+
+    @extend_schema(
+        operation_id="cases_conduct_warning_issue",
+        request=None,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Send the approved warning to the person by email, confidentially.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.ConductWarningIssueInputSerializer,
+            services.conduct_warning_issue,
+        )
+
+
+class CaseReapplicationCheckApi(APIView):
+    class ReapplicationCheckInputSerializer(serializers.Serializer):
+        applied_on = serializers.DateField()
+        criteria_met = serializers.ListField(
+            child=serializers.CharField(), required=False, default=list
+        )
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_reapplication_check",
+        request=ReapplicationCheckInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="Check a reapplication for advanced rights against the recorded period "
+        "and criteria; the outcome is recorded on the case.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.ReapplicationCheckInputSerializer,
+            services.reapplication_check,
+            status=201,
+        )
+
+
+class CaseBreachReportApi(APIView):
+    class BreachReportInputSerializer(serializers.Serializer):
+        reported_by = serializers.CharField(max_length=255)
+        summary = serializers.CharField()
+        evidence_url = serializers.CharField(
+            max_length=2000, required=False, default="", allow_blank=True
+        )
+        accounts = AccountSerializer(many=True, allow_empty=False)
+
+        def validate_accounts(self, value: list[dict]) -> list[tuple[str, str]]:
+            return [(a["wiki"], a["username"]) for a in value]
+
+    @extend_schema(
+        operation_id="cases_breach_report",
+        request=BreachReportInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="Record a sockpuppet report against a ban, listing the suspected accounts.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.BreachReportInputSerializer,
+            enforcement.breach_report_file,
+            status=201,
+        )
+
+
+class CaseSuspectedAccountApi(APIView):
+    class SuspectDecisionInputSerializer(serializers.Serializer):
+        suspect_id = serializers.IntegerField()
+        decision = serializers.ChoiceField(choices=["confirm", "reject"])
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_suspected_account_decide",
+        request=SuspectDecisionInputSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Confirm a suspected account (added to the ban and blocked) or reject it.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.SuspectDecisionInputSerializer,
+            enforcement.suspected_account_decide,
+        )
+
+
+class CaseBanReportApi(APIView):
+    class BanReportInputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=BanReport.Kind.values)
+        wiki = serializers.CharField(max_length=64)
+        username = serializers.CharField(max_length=255)
+        summary = serializers.CharField()
+        sanction = serializers.CharField(max_length=32)
+        evidence_url = serializers.CharField(
+            max_length=2000, required=False, default="", allow_blank=True
+        )
+
+    @extend_schema(
+        operation_id="cases_ban_report",
+        request=BanReportInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="Attach a report of a proxy for the banned person, or of interference "
+        "with enforcement; it opens a proposed sanction case against that person.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.BanReportInputSerializer,
+            enforcement.ban_report_file,
             status=201,
         )

@@ -16,7 +16,8 @@ TERM_LABELS = {
     "username": "Username",
     "groups": "Groups to remove (comma-separated, e.g. sysop, checkuser)",
     "no_rights_period": "No-rights period (e.g. 12 months, or permanent)",
-    "reapply_criteria": "Criteria to meet before reapplying",
+    "reapply_criteria": "Criteria to meet before reapplying (one per line)",
+    "why_no_warning": "Why no warning was practical (a direct ban, with no earlier warning)",
 }
 
 
@@ -38,15 +39,7 @@ class SubjectFields(forms.Form):
     )
 
     def clean_accounts(self) -> list[tuple[str, str]]:
-        pairs = []
-        for line in self.cleaned_data["accounts"].splitlines():
-            if not line.strip():
-                continue
-            wiki, sep, username = line.partition(":")
-            if not sep or not wiki.strip() or not username.strip():
-                raise forms.ValidationError(f"{line.strip()!r} is not wiki:username.")
-            pairs.append((wiki.strip(), username.strip()))
-        return pairs
+        return _wiki_accounts(self.cleaned_data["accounts"])
 
     def clean_addresses(self) -> list[str]:
         return [a.strip() for a in self.cleaned_data["addresses"].splitlines() if a.strip()]
@@ -70,6 +63,11 @@ class CaseOpenForm(SubjectFields):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     enforces = forms.CharField(
         max_length=16, required=False, help_text="Reference of the action this one enforces."
+    )
+    subject_id = forms.IntegerField(
+        required=False,
+        label="Or a person already on record (#)",
+        help_text="The same person as on an earlier case: its warnings show in the history.",
     )
     field_order = ["kind", "team", "title", "summary", "subject_name", "accounts", "addresses"]
 
@@ -106,18 +104,20 @@ class ProposalForm(forms.Form):
         help_text="Terms of the action: scope, expiry, wikis…",
     )
 
-    def __init__(self, *args, rule: ReviewRule, **kwargs):
+    def __init__(self, *args, rule: ReviewRule, optional_terms: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        for term in rule.required_terms:
+        for term in (*rule.required_terms, *optional_terms):
             self.fields[term] = forms.CharField(
                 label=TERM_LABELS.get(term, term.replace("_", " ").capitalize()),
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,  # the service says what is missing, in the policy's words
             )
         self.required_terms = rule.required_terms
+        self.optional_terms = optional_terms
 
     def terms(self) -> dict[str, str]:
         terms = {t: self.cleaned_data.get(t, "") for t in self.required_terms}
+        terms |= {t: self.cleaned_data[t] for t in self.optional_terms if self.cleaned_data.get(t)}
         if self.cleaned_data.get("details"):
             terms["details"] = self.cleaned_data["details"]
         return terms
@@ -135,3 +135,80 @@ class EvidenceForm(forms.Form):
 
 class AssignForm(forms.Form):
     username = forms.CharField(max_length=150)
+
+
+class ConductWarningForm(forms.Form):
+    recipient_email = forms.CharField(max_length=254, label="The person's email address")
+    conduct = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="The conduct the warning is about"
+    )
+    expectations = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="The corrective measures expected"
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Why a warning (for the reviewers)"
+    )
+
+
+class ReapplicationForm(forms.Form):
+    applied_on = forms.DateField(label="Reapplied on (YYYY-MM-DD)")
+    criteria_met = forms.MultipleChoiceField(
+        choices=[], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, criteria: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria_met"].choices = [(c, c) for c in criteria]
+        self.fields["criteria_met"].label = "Criteria met"
+
+
+def _wiki_accounts(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        wiki, sep, username = line.partition(":")
+        if not sep or not wiki.strip() or not username.strip():
+            raise forms.ValidationError(f"{line.strip()!r} is not wiki:username.")
+        pairs.append((wiki.strip(), username.strip()))
+    return pairs
+
+
+class BreachReportForm(forms.Form):
+    reported_by = forms.CharField(max_length=255, label="Reported by")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_url = forms.CharField(max_length=2000, required=False, label="Evidence URL")
+    accounts = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Suspected accounts, one per line: wiki:username",
+    )
+
+    def clean_accounts(self) -> list[tuple[str, str]]:
+        return _wiki_accounts(self.cleaned_data["accounts"])
+
+
+class SuspectDecisionForm(forms.Form):
+    suspect_id = forms.IntegerField()
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reject", "Reject")])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 1}), required=False)
+
+
+class BanReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("proxy", "acting as a proxy for the banned person"),
+            ("interference", "interfering with enforcement of the ban"),
+        ]
+    )
+    wiki = forms.CharField(max_length=64)
+    username = forms.CharField(max_length=255)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_url = forms.CharField(max_length=2000, required=False, label="Evidence URL")
+    sanction = forms.ChoiceField(
+        choices=[
+            ("rights_removal", "removal of advanced rights"),
+            ("global_ban", "global ban (suspension of contributing access)"),
+        ],
+        label="Proposed sanction",
+    )

@@ -298,3 +298,50 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} by {self.reviewer_id}"
+
+
+class ConductWarning(models.Model):
+    """The warning drafted from the template, as reviewed, and when it was issued.
+
+    Confidential: seen only through its case (staff on the case), never in public output.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="conduct_warning")
+    recipient_email = models.EmailField(max_length=254)
+    conduct = models.TextField(help_text="The behaviour the warning is about")
+    expectations = models.TextField(help_text="The corrective measures expected")
+    text = models.TextField(help_text="The message as drafted from the template and reviewed")
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    drafted_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"conduct warning on case {self.case_id}"
+
+
+class ReapplicationCheck(models.Model):
+    """A reapplication for advanced rights checked against the removal's period and criteria."""
+
+    class Outcome(models.TextChoices):
+        MAY_REAPPLY = "may_reapply", "may reapply"
+        TOO_EARLY = "too_early", "refused: too early"
+        CRITERIA_UNMET = "criteria_unmet", "refused: criteria not met"
+        PERMANENT = "permanent", "refused: the removal is permanent"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reapplication_checks")
+    applied_on = models.DateField()
+    criteria_met = models.JSONField(default=list)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    message = models.TextField()
+    note = models.TextField(blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"reapplication {self.outcome} on case {self.case_id}"

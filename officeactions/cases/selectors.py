@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
-from officeactions.cases.catalog import catalog
-from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction
+from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction, Subject
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Visibility
 from officeactions.policy.catalog import ReviewRule
 from officeactions.policy.review import Approval, Quorum, quorum
+from officeactions.policy.sanctions import NoRightsPeriod, parse_criteria, parse_no_rights_period
 from officeactions.policy.workflow import TRANSITIONS, CaseState, Transition
 
 User = AbstractBaseUser | AnonymousUser
@@ -101,3 +105,113 @@ def available_transitions(case: Case, user: User) -> list[Transition]:
 
 def case_timeline(case: Case) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(case=case).order_by("seq")
+
+
+# The states in which an earlier action against the person counts as having been taken.
+TAKEN_STATES = (
+    CaseState.APPROVED,
+    CaseState.BEING_ENFORCED,
+    CaseState.IN_EFFECT,
+    CaseState.LIFTED,
+    CaseState.EXPIRED,
+)
+
+
+def _warning_kinds(case: Case) -> tuple[str, ...]:
+    kinds = case.action_kind.warning_kinds
+    if kinds:
+        return kinds
+    # Any other case against a person shows the same history a ban would.
+    return tuple(dict.fromkeys(k for kind in catalog() for k in kind.warning_kinds))
+
+
+def earlier_warnings(case: Case) -> QuerySet[Case]:
+    """Warnings and event bans taken against this case's person, whoever may see them.
+
+    For the rules (is this a direct ban?) only; what a person is shown is warning_history."""
+    if case.subject_id is None:
+        return Case.objects.none()
+    notice_kinds = [k.code for k in catalog() if k.notice_template]
+    return (
+        Case.objects.filter(
+            subject_id=case.subject_id, kind__in=_warning_kinds(case), state__in=TAKEN_STATES
+        )
+        .exclude(pk=case.pk)
+        # A warning counts once it was issued, not when it was only approved.
+        .exclude(Q(kind__in=notice_kinds) & Q(conduct_warning__issued_at__isnull=True))
+    )
+
+
+def warning_history(case: Case, user: User) -> list[Case]:
+    """The person's earlier conduct warnings and event bans, newest first, of those this user
+    may see: a confidential warning shows only to the staff on it."""
+    visible = cases_visible_to(user).values("pk")
+    return list(
+        earlier_warnings(case)
+        .filter(pk__in=visible)
+        .select_related("conduct_warning")
+        .order_by("-received_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class RightsPeriod:
+    """A removal's no-rights period and the criteria for reapplying, as recorded on the case."""
+
+    period: NoRightsPeriod
+    criteria: list[str]
+    removed_on: date | None  # the day the wiki showed the groups removed
+    ends_on: date | None  # the first day a reapplication may be made; None: permanent/not yet
+
+    def describe(self) -> str:
+        if self.period.permanent:
+            return "permanent: no reapplication"
+        if self.ends_on:
+            return f"{self.period.describe()}, until {self.ends_on:%Y-%m-%d}"
+        return f"{self.period.describe()} from the removal (not yet carried out)"
+
+
+def rights_period(case: Case) -> RightsPeriod | None:
+    proposal = (
+        case.proposals.filter(status=ProposedAction.Status.APPROVED).first()
+        or pending_proposal(case)
+        or case.proposals.first()
+    )
+    terms = proposal.terms if proposal else {}
+    if "no_rights_period" not in terms:
+        return None
+    try:
+        period = parse_no_rights_period(terms["no_rights_period"])
+        criteria = parse_criteria(terms.get("reapply_criteria", ""))
+    except PolicyRefusal:
+        return None  # recorded before periods were checked; shown as written in the terms
+    removal = (
+        case.operations.filter(op="remove_groups", state="verified", verified_at__isnull=False)
+        .order_by("verified_at")
+        .first()
+    )
+    removed_on = removal.verified_at.astimezone(office_time_zone()).date() if removal else None
+    ends_on = period.ends_on(removed_on) if removed_on else None
+    return RightsPeriod(period, criteria, removed_on, ends_on)
+
+
+def regrants_in_period(case: Case, period: RightsPeriod | None) -> list:
+    """Incidents re-granting removed rights before the no-rights period ended."""
+    if period is None or period.removed_on is None:
+        return []
+    tz = office_time_zone()
+    return [
+        i
+        for i in case.incidents.filter(change="rights/rights").order_by("happened_at")
+        if period.ends_on is None or i.happened_at.astimezone(tz).date() < period.ends_on
+    ]
+
+
+def subject_get_visible(user: User, subject_id: int) -> Subject:
+    """A person already on record, if this user can see a case about them (need to know)."""
+    subject = Subject.objects.filter(
+        pk=subject_id, cases__in=cases_visible_to(user).values("pk")
+    ).first()
+    if subject is None:
+        raise NotFound(f"No person #{subject_id} on a case that you can see.")
+    return subject

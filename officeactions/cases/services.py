@@ -14,8 +14,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,9 +28,11 @@ from officeactions.cases.models import (
     CaseAssignment,
     CaseDelay,
     CaseReminder,
+    ConductWarning,
     Evidence,
     FollowUpReview,
     ProposedAction,
+    ReapplicationCheck,
     Review,
     Subject,
     SubjectAccount,
@@ -38,15 +41,23 @@ from officeactions.cases.models import (
 )
 from officeactions.cases.selectors import (
     cases_visible_to,
+    earlier_warnings,
     pending_proposal,
     proposal_quorum,
     review_rule_for,
+    rights_period,
 )
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
 from officeactions.notify import notify, public_url
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Team, Visibility
 from officeactions.policy.clocks import DelayReason, due_at, due_soon_at
 from officeactions.policy.review import check_reviewer, missing_terms
+from officeactions.policy.sanctions import (
+    ISSUE_WARNING,
+    check_direct_ban,
+    check_reapplication,
+    check_rights_terms,
+)
 from officeactions.policy.workflow import (
     CLOSED_STATES,
     TRANSITIONS,
@@ -601,6 +612,17 @@ def proposal_create(
     *, case: Case, actor: AbstractBaseUser, rationale: str, terms: dict[str, str] | None = None
 ) -> ProposedAction:
     """Propose the office action (its terms and why); the case moves to action proposed."""
+    if case.action_kind.notice_template:
+        raise InvalidInput(
+            f"A {case.action_kind.name} is proposed by drafting it from its template "
+            "(the warning form on the case, or POST .../conduct-warning/ in the API)."
+        )
+    return _propose(case=case, actor=actor, rationale=rationale, terms=terms)
+
+
+def _propose(
+    *, case: Case, actor: AbstractBaseUser, rationale: str, terms: dict[str, str] | None
+) -> ProposedAction:
     transition = TRANSITIONS["propose_action"]
     case = _lock(case, actor)
     check_may_take(case=case, actor=actor, transition=transition)
@@ -613,6 +635,12 @@ def proposal_create(
         raise InvalidInput(
             f"A {case.action_kind.name} proposal must record: {names}.", {"missing": missing}
         )
+    try:
+        check_rights_terms(terms)
+        if case.action_kind.warning_kinds:
+            check_direct_ban(earlier_warnings=earlier_warnings(case).count(), terms=terms)
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
     proposal = ProposedAction.objects.create(
         case=case, proposer=actor, rationale=rationale.strip(), terms=terms
     )
@@ -711,3 +739,150 @@ def case_delay_record(
         data={"delay_reason": reason.value},
     )
     return delay
+
+
+# -- conduct warnings ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def conduct_warning_draft(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    recipient_email: str,
+    conduct: str,
+    expectations: str,
+    rationale: str,
+) -> ConductWarning:
+    """Draft the warning from its template and propose it: the drafted text is what the
+    reviewers approve and what the person receives."""
+    template = case.action_kind.notice_template
+    if not template:
+        raise StepRefused(f"A {case.action_kind.name} is not drafted from a warning template.")
+    problems = {}
+    try:
+        validate_email(recipient_email.strip())
+    except ValidationError:
+        problems["recipient_email"] = f"{recipient_email!r} is not an email address."
+    if not conduct.strip():
+        problems["conduct"] = "Describe the conduct the warning is about."
+    if not expectations.strip():
+        problems["expectations"] = "Say what corrective measures are expected."
+    if problems:
+        raise InvalidInput(" ".join(problems.values()), {"fields": problems})
+    proposal = _propose(case=case, actor=actor, rationale=rationale, terms={})
+    case = proposal.case
+    text = render_to_string(
+        f"notifications/{template}.txt",
+        {
+            "name": case.subject.display_name if case.subject else "",
+            "conduct": conduct.strip(),
+            "expectations": expectations.strip(),
+            "reference": case.reference,
+            "appeal_months": case.action_kind.appeal.window_months,
+        },
+    ).strip()
+    # Drafted again after a withdrawal: the new draft replaces the old one.
+    warning, _ = ConductWarning.objects.update_or_create(
+        case=case,
+        defaults={
+            "recipient_email": recipient_email.strip(),
+            "conduct": conduct.strip(),
+            "expectations": expectations.strip(),
+            "text": text,
+            "drafted_by": actor,
+            "drafted_at": timezone.now(),
+            "issued_at": None,
+            "issued_by": None,
+        },
+    )
+    # The audit trail records that a draft exists, never its words or its addressee.
+    audit_append(
+        actor=actor,
+        action="conduct_warning.draft",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        data={"proposal": proposal.pk},
+    )
+    return warning
+
+
+@transaction.atomic
+def conduct_warning_issue(*, case: Case, actor: AbstractBaseUser) -> ConductWarning:
+    """Send the approved warning to the person, confidentially, by email; it then stands."""
+    case = _lock(case, actor)
+    check_may_take(case=case, actor=actor, transition=ISSUE_WARNING)
+    warning = ConductWarning.objects.filter(case=case).first()
+    if warning is None or not case.action_kind.notice_template:
+        raise StepRefused("There is no approved warning to issue on this case.")
+    warning.issued_at = timezone.now()
+    warning.issued_by = actor
+    warning.save(update_fields=["issued_at", "issued_by"])
+    _move(case, ISSUE_WARNING, actor)
+    to, context = [warning.recipient_email], {"text": warning.text}
+    transaction.on_commit(lambda: notify("conduct_warning_issue", to, context))
+    return warning
+
+
+# -- removal of advanced rights: reapplying -----------------------------------------------
+
+
+@transaction.atomic
+def reapplication_check(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    applied_on,
+    criteria_met: Iterable[str] = (),
+    note: str = "",
+) -> ReapplicationCheck:
+    """Check a reapplication for advanced rights against the removal's recorded period and
+    criteria, and record the outcome (a refusal says until when, or which criteria)."""
+    case = _lock(case, actor)
+    _check_team_member(case, actor, "Checking a reapplication")
+    period = rights_period(case)
+    if period is None:
+        raise StepRefused(
+            f"This {case.action_kind.name} records no no-rights period to check against."
+        )
+    if case.case_state not in (CaseState.IN_EFFECT, CaseState.EXPIRED, CaseState.LIFTED):
+        raise StepRefused(
+            "A reapplication is checked once the removal took effect; the case is "
+            f"{case.case_state.label.lower()}."
+        )
+    if period.removed_on is None:
+        raise StepRefused("The wikis never showed the groups removed: no period has started.")
+    try:
+        result = check_reapplication(
+            removed_on=period.removed_on,
+            period=period.period,
+            criteria=period.criteria,
+            criteria_met={c.strip() for c in criteria_met if c.strip()},
+            applied_on=applied_on,
+        )
+    except PolicyRefusal as exc:
+        raise InvalidInput(exc.message) from None
+    check = ReapplicationCheck.objects.create(
+        case=case,
+        applied_on=applied_on,
+        criteria_met=sorted({c.strip() for c in criteria_met if c.strip()}),
+        outcome=result.outcome.value,
+        message=result.message,
+        note=note.strip(),
+        checked_by=actor,
+    )
+    audit_append(
+        actor=actor,
+        action="rights.reapplication_checked",
+        object_type="case",
+        object_id=case.reference,
+        case=case,
+        reason=note.strip(),
+        data={
+            "applied_on": applied_on.isoformat(),
+            "outcome": result.outcome.value,
+            "unmet": list(result.unmet),
+        },
+    )
+    return check

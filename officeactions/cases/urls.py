@@ -22,6 +22,14 @@ urlpatterns = [
     path("<str:reference>/lift/", enforcement.case_lift, name="lift"),
     path("<str:reference>/enforcement/retry/", enforcement.case_retry, name="retry"),
     path("<str:reference>/accounts/", enforcement.case_add_account, name="add-account"),
+    path("<str:reference>/conduct-warning/", views.conduct_warning_draft, name="warning-draft"),
+    path(
+        "<str:reference>/conduct-warning/issue/", views.conduct_warning_issue, name="warning-issue"
+    ),
+    path("<str:reference>/reapplication/", views.reapplication_check, name="reapplication"),
+    path("<str:reference>/breach-reports/", enforcement.breach_report, name="breach-report"),
+    path("<str:reference>/suspected-accounts/", enforcement.suspect_decide, name="suspect"),
+    path("<str:reference>/ban-reports/", enforcement.ban_report, name="ban-report"),
     path("<str:reference>/dmca/court-action/", legal.court_action, name="court-action"),
     path("<str:reference>/dmca/attachments/<int:pk>/", legal.attachment, name="attachment"),
     path("<str:reference>/child-protection/suppress/", legal.suppress, name="suppress"),

@@ -16,21 +16,27 @@ from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.forms import (
     AssignForm,
+    BanReportForm,
+    BreachReportForm,
     CaseOpenForm,
+    ConductWarningForm,
     DelayForm,
     EvidenceForm,
     LockoutLiftForm,
     ProposalForm,
+    ReapplicationForm,
     ReviewForm,
     SubjectFields,
     TransitionForm,
     subject_display_name,
 )
-from officeactions.cases.models import Case
+from officeactions.cases.models import Case, ConductWarning
+from officeactions.enforcement.models import BanReport
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
 from officeactions.intake.models import Request
 from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy import Team
+from officeactions.policy.sanctions import WHY_NO_WARNING
 from officeactions.policy.workflow import CLOSED_STATES, CaseState
 
 
@@ -46,6 +52,7 @@ def _detail(
 ) -> HttpResponse:
     proposal = selectors.pending_proposal(case) or case.proposals.first()
     request_record = Request.objects.filter(case=case).select_related("requester").first()
+    period = selectors.rights_period(case)
     context = {
         "case": case,
         "kind": case.action_kind,
@@ -76,7 +83,19 @@ def _detail(
         ),
         "delays": case.delays.select_related("recorded_by"),
         "delay_form": DelayForm(),
-        "proposal_form": ProposalForm(rule=selectors.review_rule_for(case)),
+        "proposal_form": _proposal_form(case),
+        "warning_history": selectors.warning_history(case, request.user),
+        "conduct_warning": ConductWarning.objects.filter(case=case).first(),
+        "warning_form": ConductWarningForm(),
+        "rights_period": period,
+        "incidents_in_period": {i.pk for i in selectors.regrants_in_period(case, period)},
+        "reapplication_form": ReapplicationForm(criteria=period.criteria if period else []),
+        "reapplication_checks": case.reapplication_checks.select_related("checked_by"),
+        "breach_reports": case.breach_reports.prefetch_related("accounts"),
+        "ban_reports": case.ban_reports.select_related("sanction_case"),
+        "from_report": BanReport.objects.filter(sanction_case=case).select_related("case").first(),
+        "breach_form": BreachReportForm(),
+        "ban_report_form": BanReportForm(),
         "review_form": ReviewForm(),
         "evidence_form": EvidenceForm(),
         "assign_form": AssignForm(),
@@ -95,6 +114,12 @@ def _events_context(case: Case) -> dict:
     from officeactions.events.views import case_context
 
     return case_context(case)
+
+
+def _proposal_form(case: Case, data=None) -> ProposalForm:
+    # A ban that may follow warnings asks why none was given, for a direct ban.
+    optional = (WHY_NO_WARNING,) if case.action_kind.warning_kinds else ()
+    return ProposalForm(data, rule=selectors.review_rule_for(case), optional_terms=optional)
 
 
 def _legal_context(case: Case) -> dict:
@@ -158,7 +183,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     if data["enforces"]:
                         enforces = _visible_case(request, data["enforces"].strip())
                     subject = None
-                    if data["subject_name"] or data["accounts"] or data["addresses"]:
+                    if data["subject_id"]:
+                        try:
+                            subject = selectors.subject_get_visible(
+                                request.user, data["subject_id"]
+                            )
+                        except NotFound as exc:
+                            raise Http404(exc.message) from None
+                    elif data["subject_name"] or data["accounts"] or data["addresses"]:
                         subject = services.subject_create(
                             actor=request.user,
                             display_name=subject_display_name(data),
@@ -230,7 +262,7 @@ def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResp
 @require_POST
 def case_propose(request: HttpRequest, reference: str) -> HttpResponse:
     case = _visible_case(request, reference)
-    form = ProposalForm(request.POST, rule=selectors.review_rule_for(case))
+    form = _proposal_form(case, request.POST)
 
     def act(case, data):
         services.proposal_create(
@@ -328,3 +360,37 @@ def case_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
         return "Second review recorded."
 
     return _act(request, reference, act, "follow_up_form", TransitionForm(request.POST))
+
+
+@login_required
+@require_POST
+def conduct_warning_draft(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.conduct_warning_draft(case=case, actor=request.user, **data)
+        return "Warning drafted from the template and proposed. Submit it for review."
+
+    return _act(request, reference, act, "warning_form", ConductWarningForm(request.POST))
+
+
+@login_required
+@require_POST
+def conduct_warning_issue(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        services.conduct_warning_issue(case=case, actor=request.user)
+        return "Warning issued: sent to the person by email, confidentially."
+
+    return _act(request, reference, act, "issue_form", TransitionForm(request.POST))
+
+
+@login_required
+@require_POST
+def reapplication_check(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _visible_case(request, reference)
+    period = selectors.rights_period(case)
+    form = ReapplicationForm(request.POST, criteria=period.criteria if period else [])
+
+    def act(case, data):
+        check = services.reapplication_check(case=case, actor=request.user, **data)
+        return check.message
+
+    return _act(request, reference, act, "reapplication_form", form)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from officeactions.cases.forms import BanReportForm, BreachReportForm, SuspectDecisionForm
 from officeactions.cases.views import _act
 from officeactions.enforcement import services
 
@@ -65,3 +66,33 @@ def case_add_account(request: HttpRequest, reference: str) -> HttpResponse:
         return f"{data['username']} added; {len(ops)} blocks queued."
 
     return _act(request, reference, act, "account_form", AddAccountForm(request.POST))
+
+
+@login_required
+@require_POST
+def breach_report(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        report = services.breach_report_file(case=case, actor=request.user, **data)
+        return f"Breach report recorded: {report.accounts.count()} suspected accounts to decide."
+
+    return _act(request, reference, act, "breach_form", BreachReportForm(request.POST))
+
+
+@login_required
+@require_POST
+def suspect_decide(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        suspect = services.suspected_account_decide(case=case, actor=request.user, **data)
+        return f"{suspect.username} on {suspect.wiki}: {suspect.get_status_display()}."
+
+    return _act(request, reference, act, "suspect_form", SuspectDecisionForm(request.POST))
+
+
+@login_required
+@require_POST
+def ban_report(request: HttpRequest, reference: str) -> HttpResponse:
+    def act(case, data):
+        report = services.ban_report_file(case=case, actor=request.user, **data)
+        return f"Report attached; sanction case {report.sanction_case.reference} opened."
+
+    return _act(request, reference, act, "ban_report_form", BanReportForm(request.POST))

@@ -180,6 +180,11 @@ class WikiClient:
         users = self.query(list="users", ususers=name, usprop="groups|blockinfo").get("users", [])
         return users[0] if users else {"missing": True}
 
+    def group_names(self) -> set[str]:
+        """The user groups this wiki has (meta=siteinfo, siprop=usergroups)."""
+        groups = self.query(meta="siteinfo", siprop="usergroups").get("usergroups", [])
+        return {g["name"] for g in groups}
+
     def blocks(self, target: str) -> list[dict[str, Any]]:
         """Blocks on a user, or covering an IP or range."""
         key = "bkip" if is_address(target) else "bkusers"

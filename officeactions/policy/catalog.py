@@ -149,6 +149,11 @@ class ActionKind:
     first_in_queue: bool = False  # child protection: always first in every queue
     alert_roles: frozenset[Role] = frozenset()  # told at once when a case of this kind opens
     enforces_kinds: tuple[str, ...] = ()  # the actions a case of this kind may enforce
+    # Bans usually follow warnings: the earlier actions of these kinds against the same person
+    # form the case's warning history, and a proposal without any is a direct ban.
+    warning_kinds: tuple[str, ...] = ()
+    # Delivered to the person as a message drafted from this template (conduct warning).
+    notice_template: str = ""
 
     @property
     def teams(self) -> tuple[Team, ...]:
@@ -176,6 +181,7 @@ GLOBAL_BAN = ActionKind(
     performer=Performer.OFFICE_ACCOUNT,
     public_fields=("usernames", "date"),
     summary="Bans a person, not a username, from every Foundation site, platform and event.",
+    warning_kinds=("conduct_warning", "event_ban"),
 )
 
 EVENT_BAN = ActionKind(
@@ -256,6 +262,7 @@ CONDUCT_WARNING = ActionKind(
     performer=Performer.NONE,
     primary=False,
     summary="A confidential warning after review by multiple relevant staff.",
+    notice_template="conduct_warning",
 )
 
 RIGHTS_REMOVAL = ActionKind(

@@ -155,13 +155,17 @@ class Command(BaseCommand):
         for step in ("accept", "start_investigation"):
             services.case_transition(case=case, actor=u["alice"], name=step)
         services.proposal_create(
-            case=case, actor=u["alice"], rationale="Demonstration of enforcement."
+            case=case,
+            actor=u["alice"],
+            rationale="Demonstration of enforcement.",
+            terms={"why_no_warning": "Credible threats of harm: a warning was not practical."},
         )
         services.case_transition(case=case, actor=u["alice"], name="submit_for_review")
         for who in ("dave", "erin", "carol"):
             services.review_submit(case=case, actor=u[who], decision="approve")
         enforcement.case_enforce(case=case, actor=u["alice"])
         result = enforcement.enforcement_run(case_id=case.pk)
+        self._rights_removal_demo(u, wikis)
         # A DMCA notice for a page on the first wiki, waiting for Legal.
         first = next(iter(wikis.values()))
         with WikiClient(first.api_url, first.office) as client:
@@ -192,6 +196,37 @@ class Command(BaseCommand):
             w.api_url.replace("api.php", "index.php/Special:BlockList") for w in wikis.values()
         )
         self.stdout.write(f"Global ban {case.reference} on the local wikis: {result}. See {lists}")
+
+    def _rights_removal_demo(self, u: dict, wikis: dict) -> None:
+        """An administrator's sysop removed on the first wiki: the period starts today."""
+        first = next(iter(wikis.values()))
+        name = "Demo Functionary"
+        with WikiClient(first.api_url, first.office) as client:
+            client.create_account(name, f"Demo-{secrets.token_hex(8)}")
+            client.change_groups(name, reason="demo", add=["sysop"])
+        case = services.case_open(
+            actor=u["bob"], kind="rights_removal", title="Demo: sysop removed for a breach of trust"
+        )
+        for step in ("accept", "start_investigation"):
+            services.case_transition(case=case, actor=u["bob"], name=step)
+        services.proposal_create(
+            case=case,
+            actor=u["bob"],
+            rationale="Misuse of deleted-content access.",
+            terms={
+                "wiki": first.dbname,
+                "username": name,
+                "groups": "sysop",
+                "no_rights_period": "6 months",
+                "reapply_criteria": "A new request for adminship\nNo blocks in the period",
+            },
+        )
+        services.case_transition(case=case, actor=u["bob"], name="submit_for_review")
+        for who in ("dave", "carol"):
+            services.review_submit(case=case, actor=u[who], decision="approve")
+        enforcement.case_enforce(case=case, actor=u["bob"])
+        enforcement.enforcement_run(case_id=case.pk)
+        self.stdout.write(f"Rights removal {case.reference}: sysop removed on {first.dbname}.")
 
     def _staff(self) -> dict:
         User = get_user_model()
@@ -280,7 +315,10 @@ class Command(BaseCommand):
             case=ban,
             actor=u["bob"],
             rationale="Two years of cross-wiki abuse; community blocks evaded 40 times.",
-            terms={"details": "Indefinite global ban; lock all known accounts."},
+            terms={
+                "details": "Indefinite global ban; lock all known accounts.",
+                "why_no_warning": "Forty block evasions: community warnings went unheeded.",
+            },
         )
         walk(ban, ("bob", "submit_for_review", ""))
         services.review_submit(case=ban, actor=u["dave"], decision="approve", comment="Agreed.")
@@ -312,16 +350,41 @@ class Command(BaseCommand):
         walk(dmca, ("carol", "submit_for_review", ""))
         services.review_submit(case=dmca, actor=u["oscar"], decision="approve")
 
-        # 5. A confidential conduct warning, proposed; alice and dave are on the case.
-        warning = services.case_open(
-            actor=u["alice"], kind="conduct_warning", title="Hostile talk page conduct"
+        # 5. Confidential conduct warnings (alice, dave and erin are on them): one issued to
+        # the person of case 1 (so that case shows it in its warning history), one in review.
+        def warning_case(title, subject, email, conduct):
+            warning = services.case_open(
+                actor=u["alice"], kind="conduct_warning", title=title, subject=subject
+            )
+            for who in ("dave", "erin"):
+                services.case_assign(case=warning, actor=u["alice"], user=u[who])
+            walk(warning, ("alice", "accept", ""), ("alice", "start_investigation", ""))
+            services.conduct_warning_draft(
+                case=warning,
+                actor=u["alice"],
+                recipient_email=email,
+                conduct=conduct,
+                expectations="Comment on content, not on contributors; no further personal "
+                "attacks.",
+                rationale="A pattern of hostile replies; a warning should de-escalate it.",
+            )
+            walk(warning, ("alice", "submit_for_review", ""))
+            services.review_submit(case=warning, actor=u["dave"], decision="approve")
+            return warning
+
+        earlier = warning_case(
+            "Personal attacks at an edit-a-thon",
+            harasser,
+            "vexatious@example.net",
+            "Personal attacks against other attendees at an edit-a-thon.",
         )
-        services.case_assign(case=warning, actor=u["alice"], user=u["dave"])
-        walk(warning, ("alice", "accept", ""), ("alice", "start_investigation", ""))
-        services.proposal_create(
-            case=warning,
-            actor=u["alice"],
-            rationale="A pattern of hostile replies; a warning should de-escalate it.",
+        services.review_submit(case=earlier, actor=u["erin"], decision="approve")
+        services.conduct_warning_issue(case=earlier, actor=u["alice"])
+        warning_case(
+            "Hostile talk page conduct",
+            services.subject_create(actor=u["alice"], display_name="Hostile Replier"),
+            "replier@example.net",
+            "Repeated hostile replies to newcomers on talk pages.",
         )
 
         # 6. A child-protection case, acted on at once by designated staff.
@@ -425,7 +488,28 @@ class Command(BaseCommand):
             bad_faith=True,
         )
 
-        # 10. A range block enforcing the global ban of case 2: it takes that ban's review rule.
+        # 10. A removal of advanced rights, approved, with its no-rights period and criteria.
+        removal = services.case_open(
+            actor=u["bob"], kind="rights_removal", title="Admin who leaked private information"
+        )
+        walk(removal, ("bob", "accept", ""), ("bob", "start_investigation", ""))
+        services.proposal_create(
+            case=removal,
+            actor=u["bob"],
+            rationale="Private information shared off-wiki: a breach of trust.",
+            terms={
+                "wiki": "enwiki",
+                "username": "Trusted Admin",
+                "groups": "sysop, checkuser",
+                "no_rights_period": "12 months",
+                "reapply_criteria": "A new request for adminship\nNo blocks in the period",
+            },
+        )
+        walk(removal, ("bob", "submit_for_review", ""))
+        for who in ("dave", "carol"):
+            services.review_submit(case=removal, actor=u[who], decision="approve")
+
+        # 11. A range block enforcing the global ban of case 2: it takes that ban's review rule.
         services.case_open(
             actor=u["bob"],
             kind="range_block",
