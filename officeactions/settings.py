@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # our CSS and scripts, in any mode
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +189,10 @@ USE_TZ = True
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded documents; served only through permission checks
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project's own CSS and scripts (officeactions/static), beside each app's.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served by the app itself (WhiteNoise), straight from the source folders: nothing to collect.
+WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -495,6 +495,8 @@ def test_the_person_is_recorded_through_the_api_and_refused_after_a_proposal(peo
     assert ok.status_code == 200 and ok.json()["subject"]["display_name"] == "P"
     other = open_case()
     walk(other, (people["agent"], "accept"), (people["agent"], "start_investigation"))
-    services.proposal_create(case=other, actor=people["agent"], rationale="r")
+    services.proposal_create(
+        case=other, actor=people["agent"], rationale="r", terms={"why_no_warning": "threats"}
+    )
     late = api.post(f"/api/cases/{other.reference}/subject/", {"display_name": "P"}, format="json")
     assert late.status_code == 409 and "before an action is proposed" in late.json()["message"]

@@ -206,3 +206,13 @@ def test_the_production_settings_pass_the_deployment_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_pages_own_stylesheet_and_script_are_served(db):
+    page = Client().get("/request/").content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert {a.rsplit("/", 1)[-1] for a in assets} >= {"desk.css", "htmx.min.js"}
+    for asset in assets:
+        response = Client().get(asset)
+        assert response.status_code == 200, asset
+        assert b"".join(response.streaming_content)  # not empty
