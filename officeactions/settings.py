@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "officeactions.enforcement",
     "officeactions.legal",
     "officeactions.transparency",
+    "officeactions.bancheck",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,16 @@ OFFICEACTIONS_WIKI_REGISTRY = os.environ.get(
 # Re-apply an office action that someone else reverted on a wiki (the incident is always kept).
 OFFICEACTIONS_REVERT_REAPPLY = envbool("OFFICEACTIONS_REVERT_REAPPLY", True)
 OFFICEACTIONS_REVERT_WATCH_SECONDS = int(os.environ.get("OFFICEACTIONS_REVERT_WATCH_SECONDS", "60"))
+# The ban check (officeactions.bancheck): how often a process compares its index with the
+# database at most (the bound on how late it sees a change), whether it also listens for
+# PostgreSQL NOTIFY, and how long an API token's permission is remembered between requests.
+OFFICEACTIONS_BANCHECK_POLL_SECONDS = float(
+    os.environ.get("OFFICEACTIONS_BANCHECK_POLL_SECONDS", "1")
+)
+OFFICEACTIONS_BANCHECK_LISTEN = envbool("OFFICEACTIONS_BANCHECK_LISTEN", True)
+OFFICEACTIONS_BANCHECK_TOKEN_SECONDS = float(
+    os.environ.get("OFFICEACTIONS_BANCHECK_TOKEN_SECONDS", "30")
+)
 
 # Accepted DMCA takedowns per uploader at which account termination is proposed for review.
 OFFICEACTIONS_REPEAT_INFRINGER_THRESHOLD = int(

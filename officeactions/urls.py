@@ -5,12 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from officeactions.bancheck.api import BanCheckApi
 from officeactions.cases import api
 from officeactions.intake import api as intake_api
 from officeactions.legal import api as legal_api
 
 api_patterns = [
     path("token/", obtain_auth_token, name="token"),
+    path("check", BanCheckApi.as_view(), name="check"),
     path("kinds/", api.KindListApi.as_view(), name="kinds"),
     path("cases/", api.CaseListApi.as_view(), name="cases"),
     path("cases/<str:reference>/", api.CaseDetailApi.as_view(), name="case"),
@@ -71,6 +73,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("officeactions.cases.urls")),
+    path("", include("officeactions.bancheck.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
