@@ -166,8 +166,12 @@ class NaiveIndex:
         self.accounts.append((username_key(username), rule))
 
     def add_network(self, network: str, rule: Rule) -> None:
-        packed, prefixlen = network_key(network)
-        self.networks.append((ipaddress.ip_network((packed, prefixlen)), rule))
+        network_key(network)  # the same refusals as the index
+        parsed = ipaddress.ip_network(network, strict=True)
+        mapped = getattr(parsed.network_address, "ipv4_mapped", None)
+        if mapped is not None and parsed.prefixlen >= 96:
+            parsed = ipaddress.ip_network((mapped, parsed.prefixlen - 96))
+        self.networks.append((parsed, rule))
 
     def check(
         self, user: str | None = None, ip: str | None = None, now: float | None = None
@@ -178,7 +182,9 @@ class NaiveIndex:
             key = username_key(user)
             found += [(r, Block.ACCOUNT) for u, r in self.accounts if u == key]
         if ip is not None:
-            address = ipaddress.ip_address(address_key(ip))
+            address_key(ip)  # the same refusals as the index; the reading is ipaddress's own
+            address = ipaddress.ip_address(ip)
+            address = getattr(address, "ipv4_mapped", None) or address
             found += [
                 (r, Block.ADDRESS)
                 for n, r in self.networks

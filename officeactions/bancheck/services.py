@@ -185,7 +185,8 @@ def current_index() -> BanIndex:
     index = _current.index
     if index is None or _current.pid != os.getpid():
         return _start()
-    if time.monotonic() >= _current.next_poll:
+    # With a listener (PostgreSQL) the listener thread refreshes; the check never waits.
+    if _current.listener is None and time.monotonic() >= _current.next_poll:
         _refresh()
     return _current.index
 
@@ -245,12 +246,12 @@ def _listen(settings_dict: dict[str, Any], stop: threading.Event) -> None:
                 # may have been read inside a transaction that has not committed yet.
                 _refresh(only_if_newer=True)
                 while not stop.is_set():
-                    told = any(True for _ in conn.notifies(timeout=POLL_SECONDS, stop_after=1))
+                    told = any(True for _ in conn.notifies(timeout=0.5, stop_after=1))
                     if told or time.monotonic() >= _current.next_poll:
                         _refresh(only_if_newer=True)
         except Exception:
             log.exception("ban check listener: connection lost; polling until it is back")
-            stop.wait(POLL_SECONDS)
+            stop.wait(1.0)
         finally:
             connection.close()  # this thread's own Django connection
 
