@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from officeactions.bancheck.index import BanIndex, NaiveIndex, Rule, as_pairs
 from officeactions.policy import PolicyRefusal
-from officeactions.policy.bancheck import address_key, network_key, username_key
+from officeactions.policy.bancheck import (
+    _network_key_slow,
+    address_key,
+    network_key,
+    username_key,
+)
 from officeactions.policy.names import normalise_username
 
 NOW = 1_800_000_000.0
@@ -136,7 +141,40 @@ def test_every_valid_address_is_accepted(version, data):
         assert len(address_key(text)) == (4 if version == 4 else 16)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    raw=networks()
+    | st.text(alphabet="0123456789abcdef:./ f", max_size=30)
+    | st.builds(lambda n, p: f"{n}/{p}", networks(), st.integers(-1, 140))
+)
+def test_the_fast_range_reading_is_ipaddresss(raw):
+    try:
+        expected = _network_key_slow(raw)
+    except PolicyRefusal:
+        with pytest.raises(PolicyRefusal):
+            network_key(raw)
+        return
+    assert network_key(raw) == expected
+
+
 def test_a_range_with_host_bits_is_refused():
     with pytest.raises(PolicyRefusal, match="host bits"):
         network_key("192.0.2.1/24")
     assert network_key("::ffff:192.0.2.0/120") == (bytes([192, 0, 2, 0]), 24)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=st.text(max_size=70) | st.text(alphabet="Aa _#\x00\x7f\u200eé1", max_size=8))
+def test_the_index_reads_every_name_as_mediawiki_does(raw):
+    index = BanIndex()
+    rule = Rule("OA-1", "global_ban")
+    try:
+        key = normalise_username(raw)
+    except PolicyRefusal:
+        with pytest.raises(PolicyRefusal):
+            index.check(raw)
+        return
+    index.add_account(key, rule)
+    index.seal()
+    assert as_pairs(index.check(raw)) == {("OA-1", "account")}
+    assert index.check(raw)[0].target == key

@@ -68,7 +68,25 @@ def address_key(raw: str) -> bytes:
 def network_key(raw: str) -> tuple[bytes, int]:
     """A blocked address or range as (packed network address, prefix length), IPv4-mapped
     ranges folded to IPv4. Host bits set are refused: 192.0.2.1/24 is a mistake, not a range.
+    Reads what ``ipaddress.ip_network(raw, strict=True)`` reads, the common forms quickly.
     """
+    text, slash, length = raw.strip().partition("/")
+    try:
+        packed = address_key(text)
+    except PolicyRefusal:
+        return _network_key_slow(raw)
+    bits = len(packed) * 8
+    if not slash:
+        return packed, bits
+    if not (length.isascii() and length.isdigit()) or (":" in text and len(packed) == 4):
+        return _network_key_slow(raw)  # netmask forms; mapped ranges (fold by prefix length)
+    prefixlen = int(length)
+    if prefixlen > bits or int.from_bytes(packed) & ((1 << (bits - prefixlen)) - 1):
+        return _network_key_slow(raw)  # the slow path says what is wrong
+    return packed, prefixlen
+
+
+def _network_key_slow(raw: str) -> tuple[bytes, int]:
     try:
         network = ipaddress.ip_network(raw.strip(), strict=True)
     except ValueError as exc:
