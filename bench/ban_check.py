@@ -24,6 +24,7 @@ import ipaddress
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -321,6 +322,10 @@ def seed_database(rules) -> None:
 def http() -> None:
     from officeactions.bancheck.services import check_token_issue
 
+    if shutil.which("wrk") is None:
+        print("==> installing wrk (Debian package)")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     port = os.environ.get("BENCH_PORT", "18766")
     seconds = os.environ.get("BENCH_SECONDS", "10")
     token = check_token_issue(name="bench")

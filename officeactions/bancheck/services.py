@@ -325,8 +325,8 @@ def known_wikis() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class BanCheck:
-    user: str | None
-    ip: str | None
+    user: str | None  # as MediaWiki normalises it
+    packed_ip: bytes | None  # IPv4-mapped folded to IPv4
     wiki: str | None
     event: int | None
     matches: list[Match]
@@ -335,6 +335,13 @@ class BanCheck:
     @property
     def banned(self) -> bool:
         return bool(self.matches)
+
+    @property
+    def ip(self) -> str | None:
+        """The address in its canonical text (computed only when asked: it is slow)."""
+        if self.packed_ip is None:
+            return None
+        return network_text(self.packed_ip, len(self.packed_ip) * 8)
 
     def as_dict(self) -> dict[str, Any]:
         kinds = catalog()
@@ -389,10 +396,8 @@ def check(
         raise NotFound(f"Unknown event {event}.")
     try:
         user_key = username_key(user) if user is not None else None
-        if ip is not None:
-            packed = address_key(ip)
-            ip = network_text(packed, len(packed) * 8)
+        packed = address_key(ip) if ip is not None else None
         matches = index.check(user_key, ip, event, now)
     except PolicyRefusal as exc:
         raise InvalidInput(exc.message) from None
-    return BanCheck(user_key, ip, wiki, event, matches, index.version)
+    return BanCheck(user_key, packed, wiki, event, matches, index.version)
