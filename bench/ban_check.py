@@ -15,6 +15,7 @@ accounts, 1.5 addresses and 0.25 ranges each; 5,000 range blocks of one range). 
 5. GET /api/check under gunicorn (2 workers) against GET /healthz, with wrk.
 
 Usage: DATABASE_URL=postgres://... python bench/ban_check.py [queries]   (needs wrk, gunicorn)
+       ... python bench/ban_check.py --http   (part 5 alone, on the database part 4 seeded)
 """
 
 from __future__ import annotations
@@ -362,9 +363,10 @@ def http() -> None:
             time.sleep(0.2)
         lua = str(ROOT / "bench" / "ban_check.lua")
         # Warm up: each worker builds its index on its first check.
-        wrk(["-t2", "-c4", "-d3s", "-s", lua, f"{base}/api/check", "--", token])
-        healthz = wrk(["-t2", "-c16", f"-d{seconds}s", f"{base}/healthz"])
-        checks = wrk(["-t2", "-c16", f"-d{seconds}s", "-s", lua, f"{base}/api/check", "--", token])
+        wrk(["-t2", "-c4", "-d3s", "-s", lua, base, "--", "/api/check", token])
+        load = ["-t2", "-c16", f"-d{seconds}s", "-s", lua, base, "--"]
+        healthz = wrk([*load, "/healthz", token])
+        checks = wrk([*load, "/api/check", token])
         print(f"HTTP, gunicorn -w 2, wrk -t2 -c16 {seconds}s: GET /healthz {healthz:,.0f}/s")
         print(f"HTTP: GET /api/check {checks:,.0f}/s = {checks / healthz:.0%} of /healthz")
     finally:
@@ -383,5 +385,11 @@ def wrk(args: list[str]) -> float:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--memory":
         memory_child(int(sys.argv[2]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--http":  # only part 5, on a seeded database
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officeactions.settings")
+        django.setup()
+        http()
     else:
         main()

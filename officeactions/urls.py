@@ -12,7 +12,6 @@ from officeactions.legal import api as legal_api
 
 api_patterns = [
     path("token/", obtain_auth_token, name="token"),
-    path("check", BanCheckApi.as_view(), name="check"),
     path("kinds/", api.KindListApi.as_view(), name="kinds"),
     path("cases/", api.CaseListApi.as_view(), name="cases"),
     path("cases/<str:reference>/", api.CaseDetailApi.as_view(), name="case"),
@@ -67,6 +66,8 @@ def healthz(request):
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Ahead of the includes: wikis ask this on every login and edit, so it resolves first.
+    path("api/check", BanCheckApi.as_view(), name="api-check"),
     path("request/", include("officeactions.intake.urls")),
     path("", include("officeactions.legal.urls")),
     path("", include("officeactions.transparency.urls")),
