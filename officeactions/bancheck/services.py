@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -323,10 +323,13 @@ def known_wikis() -> frozenset[str]:
     return _wiki_names[key]
 
 
-@dataclass(frozen=True)
-class BanCheck:
-    user: str | None  # as MediaWiki normalises it
-    packed_ip: bytes | None  # IPv4-mapped folded to IPv4
+class BanCheck(NamedTuple):
+    """One answer; a named tuple, since one is made on every check. The question is kept as
+    asked (the index has validated it) and shown normalised only when read: most answers are
+    read for ``banned`` alone."""
+
+    asked_user: str | None
+    asked_ip: str | None
     wiki: str | None
     event: int | None
     matches: list[Match]
@@ -337,11 +340,17 @@ class BanCheck:
         return bool(self.matches)
 
     @property
+    def user(self) -> str | None:
+        """The username as MediaWiki normalises it."""
+        return username_key(self.asked_user) if self.asked_user is not None else None
+
+    @property
     def ip(self) -> str | None:
-        """The address in its canonical text (computed only when asked: it is slow)."""
-        if self.packed_ip is None:
+        """The address in its canonical text, IPv4-mapped IPv6 as IPv4."""
+        if self.asked_ip is None:
             return None
-        return network_text(self.packed_ip, len(self.packed_ip) * 8)
+        packed = address_key(self.asked_ip)
+        return network_text(packed, len(packed) * 8)
 
     def as_dict(self) -> dict[str, Any]:
         kinds = catalog()
@@ -386,18 +395,17 @@ def check(
     """
     if user is None and ip is None:
         raise InvalidInput("Give a username (user), an IP address (ip), or both.")
-    for name, value in (("user", user), ("ip", ip)):
-        if value is not None and len(value) > MAX_QUERY_CHARS:
-            raise InvalidInput(f"The {name} is too long ({len(value)} characters).")
+    if user is not None and len(user) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"The user is too long ({len(user)} characters).")
+    if ip is not None and len(ip) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"The ip is too long ({len(ip)} characters).")
     if wiki is not None and wiki not in known_wikis():
         raise NotFound(f"Unknown wiki {wiki!r}.")
     index = current_index()
     if event is not None and not index.knows_event(event):
         raise NotFound(f"Unknown event {event}.")
     try:
-        user_key = username_key(user) if user is not None else None
-        packed = address_key(ip) if ip is not None else None
-        matches = index.check(user_key, ip, event, now)
+        matches = index.check(user, ip, event, now)
     except PolicyRefusal as exc:
         raise InvalidInput(exc.message) from None
-    return BanCheck(user_key, packed, wiki, event, matches, index.version)
+    return BanCheck(user, ip, wiki, event, matches, index.version)
