@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -147,13 +148,26 @@ def test_an_expired_ban_stops_matching_at_lookup_time(people, farm):
     assert bancheck.check(name, now=ends.timestamp() - 1).banned
 
 
-def test_a_lifted_ban_is_forgotten_without_a_restart(people, farm, committed_db):
+def test_a_ban_lifted_on_another_connection_is_forgotten_without_a_restart(
+    people, farm, committed_db, monkeypatch
+):
+    # No hint inside this process: only the version (polled on SQLite, NOTIFY on PostgreSQL)
+    # can tell the index that something changed.
+    monkeypatch.setattr(services, "_look_again_now", lambda: None)
     name = unique("Lifted")
     case = ban(people, farm, accounts=[name])
-    assert bancheck.check(name).banned  # the index is built now, in this process
+    assert bancheck.check(name).banned  # the index is built now, in this thread
 
-    enforcement.case_lift(case=case, actor=people["agent"], reason="Appeal granted.")
-    enforcement.enforcement_run(case_id=case.pk)
+    def lift_elsewhere():  # another thread: another database connection
+        try:
+            enforcement.case_lift(case=case, actor=people["agent"], reason="Appeal granted.")
+            enforcement.enforcement_run(case_id=case.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=lift_elsewhere)
+    worker.start()
+    worker.join(timeout=120)
     assert wait_until(lambda: not bancheck.check(name).banned)
     assert AuditEntry.objects.filter(case=case, data__to=CaseState.LIFTED.value).exists()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import JsonResponse
+from drf_spectacular.authentication import TokenScheme
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -23,6 +24,7 @@ from rest_framework.views import APIView
 
 from officeactions.bancheck.services import check as ban_check
 from officeactions.bancheck.services import may_check_bans
+from officeactions.cases.api import ErrorSerializer
 from officeactions.errors import InvalidInput
 
 _tokens: dict[str, tuple[float, Any]] = {}
@@ -44,6 +46,16 @@ class RememberedTokenAuthentication(TokenAuthentication):
             _tokens.clear()
         _tokens[key] = (now + settings.OFFICEACTIONS_BANCHECK_TOKEN_SECONDS, found)
         return found
+
+
+class RememberedTokenScheme(TokenScheme):
+    """In the schema: the same "Authorization: Token …" header, as a scheme of its own name
+    (two classes may not share one)."""
+
+    target_class = "officeactions.bancheck.api.RememberedTokenAuthentication"
+    name = "checkTokenAuth"
+    match_subclasses = False
+    priority = 0
 
 
 class MayCheckBans(BasePermission):
@@ -78,11 +90,6 @@ class BanCheckOutSerializer(serializers.Serializer):
     event = serializers.IntegerField(allow_null=True)
     matches = MatchSerializer(many=True)
     index_version = serializers.IntegerField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    extra = serializers.DictField()
 
 
 def _param(request: Request, name: str) -> str | None:
