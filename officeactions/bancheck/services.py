@@ -390,7 +390,10 @@ def check(
     """Does an office action in effect apply to this account and/or address (and event)?
 
     A global ban applies on every wiki, and so does a range block, so ``wiki`` only has to be
-    one the desk knows. Raises InvalidInput (400) for a malformed username or address and
+    one the desk knows. ``event`` asks for event bans too: an event is known once an entry
+    source registers it (``BanIndex.add_event``) and its bans come in through
+    ``BanIndex.add_event_ban`` from a source listed in ``ENTRY_SOURCES``; with none listed,
+    every event is unknown. Raises InvalidInput (400) for a malformed username or address and
     NotFound (404) for an unknown wiki or event; never answers "not banned" for bad input.
     """
     if user is None and ip is None:
