@@ -172,6 +172,19 @@ def test_a_ban_lifted_on_another_connection_is_forgotten_without_a_restart(
     assert AuditEntry.objects.filter(case=case, data__to=CaseState.LIFTED.value).exists()
 
 
+def test_an_account_added_to_a_ban_in_effect_is_banned_without_a_restart(
+    people, farm, committed_db, monkeypatch
+):
+    monkeypatch.setattr(services, "_look_again_now", lambda: None)
+    name, sock = unique("Main"), unique("Sock")
+    case = ban(people, farm, accounts=[name])
+    assert not bancheck.check(sock).banned
+    farm.create_account("dewiki", sock)
+    enforcement.case_add_account(case=case, actor=people["agent"], wiki="dewiki", username=sock)
+    assert wait_until(lambda: bancheck.check(sock).banned)
+    assert bancheck.check(sock).matches[0].rule.reference == case.reference
+
+
 @pytest.mark.postgres
 def test_a_ban_lifted_by_another_process_is_seen_through_notify(
     people, farm, committed_db, monkeypatch
