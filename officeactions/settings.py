@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "officeactions.operations",
     "officeactions.appeals",
     "officeactions.checkuser",
+    "officeactions.bancheck",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,16 @@ OFFICEACTIONS_REVERT_WATCH_SECONDS = int(os.environ.get("OFFICEACTIONS_REVERT_WA
 # that stopped; they are queued again (and checked this often).
 OFFICEACTIONS_ENFORCEMENT_STALE_SECONDS = int(
     os.environ.get("OFFICEACTIONS_ENFORCEMENT_STALE_SECONDS", "120")
+)
+# The ban check (officeactions.bancheck): how often a process compares its index with the
+# database at most (the bound on how late it sees a change), whether it also listens for
+# PostgreSQL NOTIFY, and how long an API token's permission is remembered between requests.
+OFFICEACTIONS_BANCHECK_POLL_SECONDS = float(
+    os.environ.get("OFFICEACTIONS_BANCHECK_POLL_SECONDS", "1")
+)
+OFFICEACTIONS_BANCHECK_LISTEN = envbool("OFFICEACTIONS_BANCHECK_LISTEN", True)
+OFFICEACTIONS_BANCHECK_TOKEN_SECONDS = float(
+    os.environ.get("OFFICEACTIONS_BANCHECK_TOKEN_SECONDS", "30")
 )
 
 # Accepted DMCA takedowns per uploader at which account termination is proposed for review.

@@ -7,6 +7,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from officeactions.appeals import api as appeals_api
+from officeactions.bancheck.api import BanCheckApi
 from officeactions.cases import api
 from officeactions.checkuser import api as checkuser_api
 from officeactions.events import api as events_api
@@ -126,6 +127,8 @@ def healthz(request):
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Ahead of the includes: wikis ask this on every login and edit, so it resolves first.
+    path("api/check", BanCheckApi.as_view(), name="api-check"),
     path("request/", include("officeactions.intake.urls")),
     path("", include("officeactions.legal.urls")),
     path("", include("officeactions.transparency.urls")),
@@ -134,6 +137,7 @@ urlpatterns = [
     path("events/", include("officeactions.events.urls")),
     path("", include("officeactions.appeals.urls")),
     path("", include("officeactions.checkuser.urls")),
+    path("", include("officeactions.bancheck.urls")),
     path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

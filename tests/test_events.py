@@ -852,3 +852,30 @@ def test_an_appeal_of_an_event_ban_follows_the_event_ban_rule(ban, people, terms
             appeals.appeal_file(data=data)
     else:
         assert appeals.appeal_file(data=data).appeal.case.pk == case.pk
+
+
+def test_the_ban_check_answers_for_an_event_from_its_event_bans(
+    ban, event, other_event, people, django_capture_on_commit_callbacks
+):
+    from officeactions import bancheck
+    from officeactions.errors import NotFound
+
+    last_day = event.ends_on + timedelta(days=1)
+    case = ban("Mallory Example", country="PL", other_names=["Mal_E"], until=last_day)
+    ban("Elsewhere Person", country="DE")
+    answer = bancheck.check("mallory_Example", event=event.pk)  # typed as a wiki sends it
+    assert answer.banned
+    assert [(m.rule.action, m.rule.reference) for m in answer.matches] == [
+        ("event_ban", case.reference)
+    ]
+    assert bancheck.check("Mal E", event=event.pk).banned  # another name on the ban
+    assert not bancheck.check("Elsewhere Person", event=event.pk).banned  # not this event
+    assert bancheck.check("Elsewhere Person", event=other_event.pk).banned
+    assert not bancheck.check("Mallory Example").banned  # an event ban is not a site ban
+    with pytest.raises(NotFound, match="Unknown event"):
+        bancheck.check("Mallory Example", event=other_event.pk + 1000)
+    # Expired after its last day: the next check knows, without a restart.
+    with django_capture_on_commit_callbacks(execute=True):
+        expired = services.event_ban_expire(case_id=case.pk, on=last_day + timedelta(days=1))
+    assert expired == "expired"
+    assert not bancheck.check("Mallory Example", event=event.pk).banned

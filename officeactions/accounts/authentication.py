@@ -18,12 +18,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             secret = parts[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("The token is not valid.") from None
-        from officeactions.accounts.services import api_token_user
-
-        found = api_token_user(secret)
+        found = self.user_for(secret)
         if found is None:
             raise exceptions.AuthenticationFailed("The token is not valid, or was revoked.")
         return found
+
+    def user_for(self, secret: str):
+        from officeactions.accounts.services import api_token_user
+
+        return api_token_user(secret)
 
     def authenticate_header(self, request):
         return "Token"

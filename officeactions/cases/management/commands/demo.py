@@ -64,6 +64,7 @@ class Command(BaseCommand):
             )
         self._events_demo(users)
         self._wiki_demo(users)
+        self._ban_check_demo()
         self.stdout.write(f"\nStaff logins (password for all: {DEMO_PASSWORD})")
         for name, roles in STAFF.items():
             self.stdout.write(f"  {name:6} {', '.join(r.label for r in roles)}")
@@ -120,6 +121,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Event ban list for ken (sign in as ken): {events.organiser_link(designation)}"
             )
+
+    def _ban_check_demo(self) -> None:
+        """A wiki's token for the ban check, and a question to ask it."""
+        from officeactions.bancheck.services import check_token_issue
+
+        token = check_token_issue(name="demo-wiki")
+        self.stdout.write(
+            "\nBan check (also /check/ in the browser, and `officeactions check NAME ADDR`):\n"
+            f"  curl -H 'Authorization: Token {token}' "
+            "'http://127.0.0.1:8000/api/check?user=demo_banned_user&ip=::ffff:192.0.2.123'"
+        )
 
     def _wiki_demo(self, u: dict) -> None:
         """With local wikis running: a global ban carried out on them, for real."""
