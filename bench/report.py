@@ -61,6 +61,15 @@ def seed_decisions_and_operations() -> None:
             """,
             {"states": list(DECIDING), "actions": list(DECIDING.values())},
         )
+        # What the deciding step records on the case itself, at the same moment.
+        cursor.execute(
+            """
+            UPDATE cases_case c
+            SET decided_at = c.received_at + (c.id %% 40) * interval '1 day' + interval '3 hours'
+            WHERE c.state = ANY(%(states)s::text[])
+            """,
+            {"states": list(DECIDING)},
+        )
         cursor.execute(
             """
             INSERT INTO enforcement_operation (case_id, wiki, op, target, params, performer,
@@ -76,6 +85,7 @@ def seed_decisions_and_operations() -> None:
             {"kinds": list(PUBLIC_KINDS)},
         )
         cursor.execute("ANALYZE audit_auditentry")
+        cursor.execute("ANALYZE cases_case")
         cursor.execute("ANALYZE enforcement_operation")
     print(
         f"seeded deciding audit entries and {Operation.objects.count():,} verified operations "

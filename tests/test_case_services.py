@@ -500,3 +500,26 @@ def test_the_person_is_recorded_through_the_api_and_refused_after_a_proposal(peo
     )
     late = api.post(f"/api/cases/{other.reference}/subject/", {"display_name": "P"}, format="json")
     assert late.status_code == 409 and "before an action is proposed" in late.json()["message"]
+
+
+def test_the_decision_time_is_recorded_on_the_case(people, case_in_review, open_case):
+    case = case_in_review()
+    assert case.decided_at is None
+    for who in ("reviewer1", "reviewer2", "counsel"):
+        services.review_submit(case=case, actor=people[who], decision="approve")
+    case.refresh_from_db()
+    approved = AuditEntry.objects.get(case=case, action="case.approve").created_at
+    assert case.case_state is CaseState.APPROVED
+    assert abs((case.decided_at - approved).total_seconds()) < 1  # the same step
+
+    deferred = open_case()
+    walk(deferred, (people["agent"], "accept"))
+    deferred.refresh_from_db()
+    assert deferred.decided_at is None  # accepting is not deciding
+    other = open_case()
+    other = services.case_transition(
+        case=other, actor=people["agent"], name="defer", reason="A community matter."
+    )
+    other.refresh_from_db()
+    deferral = AuditEntry.objects.get(case=other, action="case.defer").created_at
+    assert abs((other.decided_at - deferral).total_seconds()) < 1

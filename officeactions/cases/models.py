@@ -105,6 +105,9 @@ class Case(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     # The policy's response target, computed once at receipt (officeactions.policy.clocks).
     due_at = models.DateTimeField(null=True, blank=True)
+    # When the case was first decided (closed at triage, or decided after review): the
+    # response time the transparency report measures against the target.
+    decided_at = models.DateTimeField(null=True, blank=True)
     # 0 sorts first in every queue (child protection), then 1 for everything else.
     queue_priority = models.PositiveSmallIntegerField(default=1)
     # Where one person may act at once (child protection), a second review is due by then.

@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +53,7 @@ from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefus
 from officeactions.notify import notify, public_url
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Team, Visibility
 from officeactions.policy.clocks import DelayReason, due_at, due_soon_at
+from officeactions.policy.reports import RESPONSE_STEPS
 from officeactions.policy.review import check_reviewer, missing_terms
 from officeactions.policy.sanctions import (
     ISSUE_WARNING,
@@ -146,16 +149,20 @@ def _move(
     target: CaseState | None = None,
 ) -> Case:
     source, target = case.case_state, target or transition.target
+    now, action = timezone.now(), f"case.{transition.name}"
+    changes: dict[str, Any] = {"state": target, "updated_at": now}
+    if action in RESPONSE_STEPS:  # decided: the first decision is the response time
+        changes["decided_at"] = Coalesce("decided_at", Value(now))
     # Compare-and-set: if anything moved the case since we read it, refuse instead of overwrite.
-    moved = Case.objects.filter(pk=case.pk, state=source).update(
-        state=target, updated_at=timezone.now()
-    )
+    moved = Case.objects.filter(pk=case.pk, state=source).update(**changes)
     if moved != 1:
         raise StepRefused("The case changed while you were working on it; reload and try again.")
     case.state = target
+    if action in RESPONSE_STEPS and case.decided_at is None:
+        case.decided_at = now
     audit_append(
         actor=actor,
-        action=f"case.{transition.name}",
+        action=action,
         object_type="case",
         object_id=case.reference,
         case=case,

@@ -8,7 +8,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
-from officeactions.audit.models import AuditEntry
 from officeactions.cases.catalog import office_time_zone
 from officeactions.cases.models import Case
 from officeactions.enforcement.models import Operation
@@ -18,7 +17,6 @@ from officeactions.policy import CATALOG
 from officeactions.policy.reports import (
     OUTCOMES,
     REQUEST_OUTCOMES,
-    RESPONSE_STEPS,
     Period,
     percentile,
 )
@@ -140,22 +138,16 @@ def appeals_figures(period: Period) -> dict[str, Any]:
     }
 
 
-def _responses(period: Period) -> QuerySet[AuditEntry]:
+def _responses(period: Period) -> QuerySet[Case]:
     """One row per case received in the period and decided: kind, received_at, due_at and
-    responded_at. Read from the audit log's deciding steps; a case is decided at most once
-    (every deciding step leads to a state no deciding step starts from), so no grouping."""
+    responded_at (the case's first decision, which the deciding step records on it)."""
     return (
-        AuditEntry.objects.filter(
-            _in_period(period, "case__received_at"),
-            action__in=RESPONSE_STEPS,
-            case__kind__in=PUBLIC_KINDS,
+        Case.objects.filter(
+            _in_period(period, "received_at"),
+            decided_at__isnull=False,
+            kind__in=PUBLIC_KINDS,
         )
-        .values(
-            kind=F("case__kind"),
-            received_at=F("case__received_at"),
-            due_at=F("case__due_at"),
-            responded_at=F("created_at"),
-        )
+        .values("kind", "received_at", "due_at", responded_at=F("decided_at"))
         .order_by()
     )
 
