@@ -5,7 +5,7 @@ officeactions worker              run the background task worker
 officeactions demo                load demo data and print the staff logins
 officeactions audit verify        check the audit log's hash chain
 officeactions check NAME [ADDR]   is this account or address banned? (`check` alone, or with
-                                  only options, is Django's system check)
+                                  an option first, e.g. `check --deploy`, is Django's check)
 officeactions migrate | createsuperuser | ...   any other management command
 """
 
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
         if not any(not a.startswith("-") for a in rest):
             rest.append("127.0.0.1:8000")
         args = ["runserver", *rest]
-    elif args and args[0] == "check" and any(not a.startswith("-") for a in args[1:]):
+    elif args and args[0] == "check" and len(args) > 1 and not args[1].startswith("-"):
         args = ["bancheck", *args[1:]]
     elif args and args[0] == "worker":
         args = ["db_worker", *args[1:]]

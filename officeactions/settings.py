@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from datetime import timedelta
@@ -193,7 +194,11 @@ STATIC_ROOT = DATA_DIR / "static"
 # The project's own CSS and scripts (officeactions/static), beside each app's.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served by the app itself (WhiteNoise), straight from the source folders: nothing to collect.
+# (It also serves STATIC_ROOT, where `collectstatic` may put them, and warns if that is absent.)
 WHITENOISE_USE_FINDERS = True
+# A read-only deployment: collectstatic made it, or the finders serve alone.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
