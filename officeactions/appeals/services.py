@@ -390,7 +390,9 @@ def appeal_decide(
             "Someone who proposed or reviewed the original decision cannot decide its appeal."
         )
     lift = result is Outcome.OVERTURNED and appeal.against == Against.ACTION
-    lift_now = lift and Team(appeal.case.team).member_role in user_roles(actor)
+    # The overturn itself lifts the action, whoever decided it; only an action not yet in a
+    # liftable state (still being planned) waits for the case's staff.
+    lift_now = lift and appeal.case.case_state in TRANSITIONS["lift"].sources
     _move(
         appeal,
         AppealStatus.IN_REVIEW,
@@ -411,7 +413,7 @@ def appeal_decide(
         data={"new_terms": new_terms} if new_terms else {},
     )
     if lift_now:
-        _lift(appeal, actor)
+        _lift(appeal, decided_by=actor)
     _tell(appeal, "appeal_update")
     return appeal
 
@@ -429,23 +431,26 @@ def _decided_originally(case: Case) -> set[int]:
     return {pk for pk in people if pk is not None}
 
 
-def _lift(appeal: Appeal, actor: AbstractBaseUser) -> None:
-    from officeactions.enforcement.services import case_lift
+def _lift(appeal: Appeal, decided_by: AbstractBaseUser) -> None:
+    from officeactions.enforcement.services import case_lift_decided
 
-    case = appeal.case
-    if case.case_state in TRANSITIONS["lift"].sources:
-        case_lift(case=case, actor=actor, reason=f"Overturned on appeal {appeal.reference}.")
+    case_lift_decided(
+        case=appeal.case,
+        reason=f"Overturned on appeal {appeal.reference}.",
+        decided_by=decided_by.get_username(),
+    )
     Appeal.objects.filter(pk=appeal.pk).update(lift_pending=False)
     appeal.lift_pending = False
 
 
 @transaction.atomic
 def appeal_lift(*, appeal: Appeal, actor: AbstractBaseUser) -> Appeal:
-    """Carry out an overturn the committee decided: the case's staff lift it on the wikis."""
+    """Carry out an overturn decided while the action could not yet be lifted (it was still
+    being planned): the case's staff lift it on the wikis once it can be."""
     appeal = _lock_appeal(appeal, AppealStatus.OVERTURNED)
     if not appeal.lift_pending:
         raise StepRefused("Nothing to lift: this overturn has been carried out.")
     _lock_visible(appeal.case, actor)
     _team_member(appeal.case, actor, "Lifting an overturned action")
-    _lift(appeal, actor)
+    _lift(appeal, decided_by=appeal.decided_by)
     return appeal

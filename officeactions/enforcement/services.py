@@ -320,6 +320,23 @@ def case_lift(*, case: Case, actor: AbstractBaseUser, reason: str) -> list[Opera
     return inverse
 
 
+@transaction.atomic
+def case_lift_decided(*, case: Case, reason: str, decided_by: str) -> list[Operation]:
+    """Lift an action because a binding decision says so (an appeal overturned it): the
+    decision is the authority, whoever made it (the Case Review Committee has no team role).
+    Audited as the system acting on that decision. Nothing to do if it is no longer liftable."""
+    transition = TRANSITIONS["lift"]
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.case_state not in transition.sources:
+        return []
+    inverse = _plan_undo(case)
+    case_move(
+        case, transition, None, reason, {"operations": len(inverse), "decided_by": decided_by}
+    )
+    _queue(case)
+    return inverse
+
+
 def case_expire(*, case_id: int, now: datetime | None = None) -> str:
     """At the end of a time-limited action: undo it everywhere (the worker runs this)."""
     now = now or timezone.now()
