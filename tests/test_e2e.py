@@ -41,6 +41,7 @@ def browser():
         unavailable(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
     # Playwright's synchronous API keeps an event loop in this thread; the test's own database
     # calls run between browser calls, never inside the loop.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -58,6 +59,8 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(scope="session")

@@ -191,6 +191,7 @@ def test_the_production_settings_pass_the_deployment_check():
         "OFFICEACTIONS_EMAIL_HOST": "smtp.example.org",
     }
     env.pop("PYTEST_VERSION", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests set it for this process only
     result = subprocess.run(
         [
             str(ROOT / ".venv" / "bin" / "officeactions"),
