@@ -61,6 +61,14 @@ def seed_decisions_and_operations() -> None:
             """,
             {"states": list(DECIDING), "actions": list(DECIDING.values())},
         )
+        # Entries written later (by the intake and load benchmarks) follow these.
+        cursor.execute(
+            """
+            UPDATE audit_audithead
+            SET last_seq = (SELECT coalesce(max(seq), 0) FROM audit_auditentry)
+            WHERE id = 1
+            """
+        )
         # What the deciding step records on the case itself, at the same moment.
         cursor.execute(
             """

@@ -16,6 +16,7 @@ from officeactions.legal import api as legal_api
 from officeactions.transparency import api as transparency_api
 
 api_patterns = [
+    path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path("kinds/", api.KindListApi.as_view(), name="kinds"),
     path("cases/", api.CaseListApi.as_view(), name="cases"),
     path("cases/<str:reference>/", api.CaseDetailApi.as_view(), name="case"),
@@ -106,7 +107,6 @@ api_patterns = [
         transparency_api.ReportDetailApi.as_view(),
         name="transparency-report",
     ),
-    path("public/requests/", intake_api.RequestSubmitApi.as_view(), name="public-request"),
     path(
         "public/requests/<str:token>/",
         intake_api.RequestStatusApi.as_view(),
@@ -129,6 +129,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Ahead of the includes: wikis ask this on every login and edit, so it resolves first.
     path("api/check", BanCheckApi.as_view(), name="api-check"),
+    # The API before the pages' catch-all includes: a path is matched against every pattern
+    # before it, and the public intake endpoint takes the busiest traffic.
+    path("api/", include((api_patterns, "api"))),
     path("request/", include("officeactions.intake.urls")),
     path("", include("officeactions.legal.urls")),
     path("", include("officeactions.transparency.urls")),
@@ -138,7 +141,6 @@ urlpatterns = [
     path("", include("officeactions.appeals.urls")),
     path("", include("officeactions.checkuser.urls")),
     path("", include("officeactions.bancheck.urls")),
-    path("api/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
