@@ -157,7 +157,7 @@ def test_a_block_the_wiki_made_but_the_ledger_never_heard_of_is_not_made_twice(
     op = case.operations.get(wiki="enwiki", target=name)
     assert op.state == State.PENDING
 
-    enforcement.enforcement_run(case_id=case.pk)
+    enforcement.enforcement_run(case_id=case.pk, resumed=True)  # as the resume check queues it
     op.refresh_from_db()
     assert op.state == State.VERIFIED and "interrupted run resumed" in op.message
     with wiki_farm.office("enwiki") as client:
@@ -175,14 +175,14 @@ def test_only_one_run_of_a_case_goes_at_a_time(people, wiki_farm, settings):
     )
     case = approved(people, "global_ban", subject=subject)
     enforcement.case_enforce(case=case, actor=people["agent"])
+    key = enforcement.ENFORCEMENT_LOCK_SPACE + case.pk
     with other_connection() as running:  # a run still at work in another worker
-        running.execute(
-            "SELECT pg_advisory_lock(%s)", [enforcement.ENFORCEMENT_LOCK_SPACE + case.pk]
-        )
+        running.execute("SELECT pg_advisory_lock(%s)", [key])
         assert enforcement.enforcement_run(case_id=case.pk) == (
             "another run of this case is in progress"
         )
         assert set(case.operations.values_list("state", flat=True)) == {State.PENDING}
+        running.execute("SELECT pg_advisory_unlock(%s)", [key])  # that run ends
     assert enforcement.enforcement_run(case_id=case.pk) == "in effect"
 
 

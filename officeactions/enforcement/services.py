@@ -241,10 +241,11 @@ def _performer(case: Case, actor: AbstractBaseUser) -> str:
     return "office" if who is Performer.OFFICE_ACCOUNT else actor.get_username()
 
 
-def _queue(case: Case) -> None:
+def _queue(case: Case, resumed: bool = False) -> None:
     from officeactions.enforcement.tasks import enforcement_task
 
-    enforcement_task.enqueue(case.pk)  # same database: queued if and only if this commits
+    # Same database: queued if and only if this commits.
+    enforcement_task.enqueue(case.pk, resumed)
 
 
 @transaction.atomic
@@ -456,7 +457,9 @@ def _protected_at(client: WikiClient, title: str, level: str) -> bool:
     return {("edit", level), ("move", level)} <= kinds
 
 
-def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> tuple[str, str]:
+def perform(
+    client: WikiClient, op: Operation, reason: str, wiki_user: str, look_first: bool = False
+) -> tuple[str, str]:
     """Carry out one operation and read it back. Returns (state, message)."""
     target = op.target
     extensions = op.params.get("extensions", [])
@@ -484,7 +487,9 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
         if not is_address(target) and client.user(target).get("missing"):
             return State.NOT_APPLICABLE, f"No account {target} on {op.wiki}."
         expiry = op.params.get("expiry", "infinite")
-        if any(
+        # A run resumed after a crash, or a retry, may find the wiki acted before the ledger
+        # heard of it; only then is it worth a read before the block.
+        if (look_first or op.attempts) and any(
             _same_target(b["user"], target) and b["by"] == wiki_user and b["reason"] == reason
             for b in client.blocks(target)
         ):
@@ -596,7 +601,12 @@ def perform(client: WikiClient, op: Operation, reason: str, wiki_user: str) -> t
 
 
 def _run_group(
-    wiki: WikiConfig, performer: str, ops: list[Operation], reason: str, out: queue.Queue
+    wiki: WikiConfig,
+    performer: str,
+    ops: list[Operation],
+    reason: str,
+    out: queue.Queue,
+    resumed: bool,
 ) -> None:
     account = wiki.account_for(performer)
     if account is None:
@@ -607,7 +617,9 @@ def _run_group(
     try:
         for op in ops:
             try:
-                state, message = perform(client, op, reason, account.username.split("@")[0])
+                state, message = perform(
+                    client, op, reason, account.username.split("@")[0], look_first=resumed
+                )
             except WikiError as exc:
                 state, message = State.FAILED, exc.message
             except Exception as exc:
@@ -638,13 +650,14 @@ def _one_run_per_case(case_id: int) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def enforcement_run(*, case_id: int) -> str:
+def enforcement_run(*, case_id: int, resumed: bool = False) -> str:
     """Perform the case's pending operations: each wiki (and performer) in its own thread; the
-    ledger is written as each result arrives, so a crash loses nothing done before it."""
+    ledger is written as each result arrives, so a crash loses nothing done before it.
+    ``resumed``: a run that an earlier one may have got part of the way through."""
     with _one_run_per_case(case_id) as mine:
         if not mine:
             return "another run of this case is in progress"
-        return _enforcement_run(case_id)
+        return _enforcement_run(case_id, resumed)
 
 
 def enforcement_resume(*, stale_after: timedelta | None = None) -> list[str]:
@@ -659,11 +672,11 @@ def enforcement_resume(*, stale_after: timedelta | None = None) -> list[str]:
     cases = list(Case.objects.filter(Exists(stalled.filter(case=OuterRef("pk")))))
     for case in cases:
         log.warning("resuming the interrupted enforcement of %s", case.reference)
-        _queue(case)
+        _queue(case, resumed=True)
     return [case.reference for case in cases]
 
 
-def _enforcement_run(case_id: int) -> str:
+def _enforcement_run(case_id: int, resumed: bool) -> str:
     case = Case.objects.get(pk=case_id)
     wikis = load_registry()
     pending = list(case.operations.filter(state__in=[State.PENDING, State.DONE]))
@@ -676,7 +689,9 @@ def _enforcement_run(case_id: int) -> str:
     results: queue.Queue = queue.Queue()
     reason = reason_for(case)
     threads = [
-        threading.Thread(target=_run_group, args=(wikis[w], p, ops, reason, results), daemon=True)
+        threading.Thread(
+            target=_run_group, args=(wikis[w], p, ops, reason, results, resumed), daemon=True
+        )
         for (w, p), ops in groups.items()
     ]
     for t in threads:

@@ -3,10 +3,10 @@ from django.tasks import task
 
 
 @task
-def enforcement_task(case_id: int) -> str:
+def enforcement_task(case_id: int, resumed: bool = False) -> str:
     from officeactions.enforcement.services import enforcement_run
 
-    return enforcement_run(case_id=case_id)
+    return enforcement_run(case_id=case_id, resumed=resumed)
 
 
 @task
