@@ -54,7 +54,8 @@ def _views(request: Request, case) -> list:
 
 class CaseCheckUserApi(APIView):
     @extend_schema(
-        operation_id="cases_checkuser_list", responses={200: EntryOutSerializer(many=True)}
+        operation_id="cases_checkuser_list",
+        responses={200: EntryOutSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, reference: str) -> Response:
         case = case_selectors.case_get_visible(request.user, reference)
