@@ -334,6 +334,11 @@ def world(people, monkeypatch):
     return cases, event
 
 
+def _kind_for(route: str) -> int:
+    """A stable spread of the routes over the nine kinds."""
+    return list(ROUTES).index(route) % len(catalog().kinds)
+
+
 @pytest.mark.parametrize("who", ASKERS)
 def test_every_role_against_every_route_and_every_kind(people, world, who):
     cases, event = world
@@ -372,10 +377,15 @@ def test_every_role_against_every_route_and_every_kind(people, world, who):
             if access is not Access.CASE or status == 405:
                 continue  # a method the route does not serve is refused before any case
             expected_unseen = _answer(baseline, MISSING_CASE)
-            for kind, case in cases.items():
+            for n, (kind, case) in enumerate(cases.items()):
+                visible = case.pk in seen
+                if visible and method == "post" and not is_api[route] and n != _kind_for(route):
+                    # A refused form re-renders the whole case page, the slow part of this
+                    # test: a person who sees the case posts each form for one kind (a
+                    # different kind for each form). Unseen cases are asked for every kind.
+                    continue
                 path = "/" + _fill(route, case.reference, event.pk)
                 response = asker.ask(method, path)
-                visible = case.pk in seen
                 cell = (who, kind, method.upper(), path, response.status_code, visible)
                 assert response.status_code < 500, cell
                 assert response.status_code != 403 or visible, cell
