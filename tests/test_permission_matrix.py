@@ -11,6 +11,7 @@ not exist gets, never a 403, so its existence does not leak.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 
 import pytest
@@ -27,6 +28,7 @@ from officeactions.cases import services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.models import CaseAssignment
 from officeactions.cases.selectors import cases_visible_to
+from officeactions.events import services as events
 from officeactions.events.models import Event
 from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy import STAFF_ROLES, Visibility
@@ -205,6 +207,7 @@ MAY_BE_ABSENT = {
     "api/cases/<str:reference>/checkuser/<int:pk>/withhold/",
     "cases/<str:reference>/checkuser/<int:pk>/share/",
     "cases/<str:reference>/checkuser/<int:pk>/withhold/",
+    "events/list/<str:token>/photos/<int:scope_id>/",
 }
 MISSING_CASE = "OA-ZZZZ-ZZZZ"
 LOGIN_REDIRECT = re.compile(r"^/accounts/login/\?next=")
@@ -396,3 +399,57 @@ def test_every_role_against_every_route_and_every_kind(people, world, who):
                     # The case exists for this person: the answer says something else (a
                     # sub-resource, e.g. an attachment, is asked by a number that exists nowhere).
                     assert _answer(response, case.reference) != expected_unseen, cell
+
+
+# Routes about one event, and the organiser's private list: asked with the real event and link,
+# then with ones that do not exist.
+EVENT_ROUTES = [r for r in ROUTES if r.startswith(("events/<int:pk>/", "api/events/<int:pk>/"))]
+LIST_ROUTES = [r for r in ROUTES if r.startswith(("events/list/", "api/event-lists/"))]
+
+
+@pytest.mark.parametrize("who", ASKERS)
+def test_events_are_trust_and_safetys_and_a_list_only_its_organisers(people, who, monkeypatch):
+    """An event answers only Trust & Safety staff; the ban list's private link only the
+    organiser it was given to. Everyone else gets exactly the answer a link or event that does
+    not exist gets (staff included), and anonymous visitors are sent to sign in."""
+    start = events.today() + timedelta(days=30)
+    event = events.event_create(
+        actor=people["agent"],
+        name="Matrix meetup",
+        country="DE",
+        city="Berlin",
+        projects="MediaWiki",
+        starts_on=start,
+        ends_on=start + timedelta(days=1),
+    )
+    designation = events.organiser_designate(
+        event=event, actor=people["agent"], organiser=people["organiser"]
+    )
+    token = events.organiser_token(designation)
+    asker = Asker(who, people)
+    ts_staff = who in ("agent", "designee")
+
+    def fill(route: str, pk: int, link: str) -> str:
+        values = {"pk": str(pk), "designation_pk": str(designation.pk), "token": link}
+        values["scope_id"] = "999999"
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+
+    for route in EVENT_ROUTES + LIST_ROUTES:
+        listing = route in LIST_ROUTES
+        for method in ("get", "post"):
+            real = asker.ask(method, fill(route, event.pk, token))
+            fake = asker.ask(method, fill(route, 999999, "t" * 43))
+            cell = (who, method.upper(), route, real.status_code)
+            assert real.status_code < 500 and fake.status_code < 500, cell
+            if fake.status_code == 405:
+                continue
+            may = (who == "organiser") if listing else ts_staff
+            if who in NOBODY and not listing:
+                expected = 401 if route.startswith("api/") else 302
+                assert real.status_code == fake.status_code == expected, cell
+            elif not may:
+                assert real.status_code != 403, cell
+                assert _answer(real, token) == _answer(fake, "t" * 43), cell
+            elif real.status_code != 400 and route not in MAY_BE_ABSENT:
+                # Input refused before anything is looked up (400) says nothing either way.
+                assert _answer(real, token) != _answer(fake, "t" * 43), cell
