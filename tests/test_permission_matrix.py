@@ -453,3 +453,39 @@ def test_events_are_trust_and_safetys_and_a_list_only_its_organisers(people, who
             elif real.status_code != 400 and route not in MAY_BE_ABSENT:
                 # Input refused before anything is looked up (400) says nothing either way.
                 assert _answer(real, token) != _answer(fake, "t" * 43), cell
+
+
+APPEAL_ROUTES = [r for r in ROUTES if "appeals/<str:reference>/" in r]
+
+
+@pytest.mark.parametrize("who", ASKERS)
+def test_an_appeal_answers_only_those_appeals_visible_to_lets_see_it(people, who):
+    """Staff who see the case, and the Case Review Committee once counsel routed it there:
+    everyone else gets exactly the answer an appeal that does not exist gets."""
+    from officeactions.appeals import services as appeals
+    from officeactions.appeals.selectors import appeals_visible_to
+    from tests.test_appeals import file_as_subject, issued
+
+    appeal = file_as_subject(issued(people)).appeal
+    appeals.appeal_counsel_decide(appeal=appeal, actor=people["counsel"], approve=True)
+    asker = Asker(who, people)
+    visible = appeals_visible_to(asker.user).filter(pk=appeal.pk).exists()
+    staff = ("agent", "counsel", "reviewer1", "designee", "designee2", "auditor")
+    assert visible == (who in (*staff, "crc"))
+    missing = "OA-ZZZZ-ZZZZ"
+    for route in APPEAL_ROUTES:
+        for method in ("get", "post"):
+            real = asker.ask(method, "/" + _fill(route, appeal.reference, 0))
+            fake = asker.ask(method, "/" + _fill(route, missing, 0))
+            cell = (who, method.upper(), route, real.status_code, visible)
+            assert real.status_code < 500 and fake.status_code < 500, cell
+            if fake.status_code == 405:
+                continue
+            if who in NOBODY:
+                expected = 401 if route.startswith("api/") else 302
+                assert real.status_code == fake.status_code == expected, cell
+            elif not visible:
+                assert real.status_code != 403, cell
+                assert _answer(real, appeal.reference) == _answer(fake, missing), cell
+            elif real.status_code != 400:
+                assert _answer(real, appeal.reference) != _answer(fake, missing), cell
