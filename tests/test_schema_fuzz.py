@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -45,8 +46,16 @@ def fuzz_setup(people, monkeypatch, settings):
         references.append(case.reference)
     # A staff member who sees the child-protection cases as well as the others.
     _, secret = api_token_create(user=people["designee"], name="fuzz")
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    return schema, references, {"Authorization": f"Token {secret}"}
+    # The WSGI handler closes the database connection after each request, which would end
+    # the test's transaction; Django's own test client holds these signals off the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+        yield schema, references, {"Authorization": f"Token {secret}"}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def _fuzz(operation, references: list[str], headers: dict) -> None:
