@@ -30,7 +30,7 @@ from officeactions.intake.throttle import PublicThrottle
 # accounts, a date in the past, a step not allowed now): the answer is a documented 400/409,
 # so "valid input must be accepted" does not hold here.
 EXCLUDED = [positive_data_acceptance]
-EXAMPLES = 8  # per operation: the whole file stays around a minute
+EXAMPLES = 20  # per operation: the whole file stays around a minute
 
 
 @pytest.fixture
