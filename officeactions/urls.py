@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from officeactions.appeals import api as appeals_api
@@ -117,6 +118,16 @@ api_patterns = [
 
 def home(request):
     return redirect("cases:list" if request.user.is_authenticated else "intake:new")
+
+
+def not_found(request, exception):
+    """A URL nothing answers: API clients get the one error shape, people the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Not found.", "extra": {}}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
 
 
 def healthz(request):

@@ -204,7 +204,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     state_label = serializers.SerializerMethodField()
     summary = serializers.CharField()
     confidential = serializers.SerializerMethodField()
-    enforces = serializers.CharField(source="enforces.reference", default=None)
+    enforces = serializers.CharField(source="enforces.reference", default=None, allow_null=True)
     subject = serializers.SerializerMethodField()
     assignees = serializers.SerializerMethodField()
     review_rule = serializers.SerializerMethodField()
@@ -355,6 +355,8 @@ def case_action(
 
 
 class CaseListApi(APIView):
+    pagination_class = LimitOffsetPagination  # so the schema documents the paginated answer
+
     class CaseFilterSerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=[s.value for s in CaseState], required=False)
         kind = serializers.ChoiceField(choices=list(catalog().kinds), required=False)
@@ -486,6 +488,8 @@ class CaseDelayApi(APIView):
 
 class QueueApi(APIView):
     """Open cases by urgency; the first page is what staff work from."""
+
+    pagination_class = LimitOffsetPagination  # so the schema documents the paginated answer
 
     @extend_schema(operation_id="queue_list", responses={200: QueueItemSerializer(many=True)})
     def get(self, request: Request) -> Response:

@@ -31,7 +31,7 @@ class EntryOutSerializer(serializers.Serializer):
     wiki = serializers.CharField(source="entry.wiki")
     performed_by = serializers.CharField(source="entry.performed_by.username")
     performed_at = serializers.DateTimeField(source="entry.performed_at")
-    results_purged_at = serializers.DateTimeField(source="entry.results_purged_at")
+    results_purged_at = serializers.DateTimeField(source="entry.results_purged_at", allow_null=True)
     targets = serializers.SerializerMethodField()
     results = serializers.CharField(allow_null=True, help_text="null unless you are case staff")
     disclosures = DisclosureSerializer(source="entry.disclosures.all", many=True)
@@ -54,7 +54,8 @@ def _views(request: Request, case) -> list:
 
 class CaseCheckUserApi(APIView):
     @extend_schema(
-        operation_id="cases_checkuser_list", responses={200: EntryOutSerializer(many=True)}
+        operation_id="cases_checkuser_list",
+        responses={200: EntryOutSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, reference: str) -> Response:
         case = case_selectors.case_get_visible(request.user, reference)
