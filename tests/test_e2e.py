@@ -26,7 +26,7 @@ from tests.wikis import unique
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("OFFICEACTIONS_CHROMIUM", "/usr/bin/chromium")
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = pytest.mark.usefixtures("committed_db")
 
 
 def unavailable(reason: str) -> None:
