@@ -377,3 +377,21 @@ def test_appeals_filed_and_decided_in_the_period_are_counted(people):
     assert _figure(report, "appeals.filed")["value"] == 6
     assert _figure(report, "appeals.upheld")["value"] == "fewer than 5"  # one person's appeal
     assert report.figures["appeals_note"] == ""
+
+
+def test_masked_parts_cannot_be_worked_out_by_subtraction():
+    from officeactions.transparency.visibility import _mask_parts
+
+    # 7 received: 5 taken, 1 declined, 1 deferred, 0 open. Showing the 0 would pin both
+    # masked parts at exactly 1 (7 - 5 - 0 = 2, each at least 1).
+    shown = _mask_parts(7, {"open": 0, "taken": 5, "declined": 1, "deferred": 1})
+    assert shown == {
+        "open": "fewer than 5",
+        "taken": 5,
+        "declined": "fewer than 5",
+        "deferred": "fewer than 5",
+    }
+    # One part masked alone: the smallest other part is withheld with it.
+    shown = _mask_parts(20, {"taken": 12, "declined": 6, "deferred": 2})
+    assert shown == {"taken": 12, "declined": "not shown", "deferred": "fewer than 5"}
+    assert _mask_parts(20, {"taken": 12, "declined": 8}) == {"taken": 12, "declined": 8}

@@ -426,7 +426,8 @@ class SubmissionBatcher:
             return
         with self._lock:
             if self._writer is None or not self._writer.is_alive() or self._pid != os.getpid():
-                self._queue = queue.SimpleQueue()
+                if self._pid != os.getpid():  # a new process: the parent's queue is not ours
+                    self._queue = queue.SimpleQueue()
                 self._pid = os.getpid()
                 self._writer = threading.Thread(target=self._run, name="intake-writer", daemon=True)
                 self._writer.start()
@@ -448,7 +449,14 @@ class SubmissionBatcher:
                     break
             stopping = None in batch
             if batch := [one for one in batch if one is not None]:
-                self.write(batch)
+                try:
+                    self.write(batch)
+                except BaseException as exc:  # never leave a request thread waiting
+                    for _, answer in batch:
+                        if not answer.done():
+                            answer.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
         connections.close_all()
 
     def write(self, batch: list[tuple[Intake, Future]]) -> None:

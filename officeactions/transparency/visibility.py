@@ -61,11 +61,17 @@ def public_count(n: int, *, confidential: bool = False) -> int | str:
 
 
 def _mask_parts(total: int, parts: dict[str, int]) -> dict[str, int | str]:
-    """Mask the parts of a total. With exactly one part masked the total would give it away
-    by subtraction, so the smallest other non-zero part is withheld too ("not shown": it is
-    not small, so "fewer than 5" would be untrue)."""
+    """Mask the parts of a total. Subtraction must not give a masked part away: once any part
+    is masked, the zeros beside it are masked too (else, say, two masked parts of a remainder
+    of 2 would each be exactly 1); and with exactly one part masked, the smallest other
+    non-zero part is withheld too ("not shown": it is not small, so "fewer than 5" would be
+    untrue)."""
     shown = {name: public_count(n) for name, n in parts.items()}
     masked = [name for name, value in shown.items() if isinstance(value, str)]
+    if masked:
+        for name, n in parts.items():
+            if n == 0:
+                shown[name] = public_count(n, confidential=True)
     if len(masked) == 1 and not isinstance(public_count(total), str):
         others = [(n, name) for name, n in parts.items() if n and name not in masked]
         if others:

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from officeactions.accounts import services
@@ -49,8 +50,9 @@ class Command(BaseCommand):
             state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
             self.stdout.write(f"{t.pk}\t{t.user.username}\t{t.prefix}…\t{t.name}\t{state}")
 
+    @transaction.atomic
     def _revoke(self, id, reason, **_):
-        token = ApiToken.objects.select_related("user").filter(pk=id).first()
+        token = ApiToken.objects.select_for_update().select_related("user").filter(pk=id).first()
         if token is None:
             raise CommandError(f"No token {id}.")
         if token.revoked_at:
