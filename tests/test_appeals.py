@@ -433,3 +433,12 @@ def test_a_committee_overturn_from_the_appeal_page_lifts_the_action(people, clie
     sign_in(client, people["agent"])
     page = client.get(reverse("appeals:detail", args=[appeal.reference])).content.decode()
     assert "Lift the action on the wikis" not in page  # nothing is left to carry out
+
+
+def test_an_appeal_in_someone_elses_name_does_not_shut_out_their_own(people):
+    case = issued(people)
+    file_as_subject(case, contact_email="someone.else@example.org")  # the details are public
+    own = file_as_subject(case, contact_email="the.person@example.org")
+    assert own.appeal.case.pk == case.pk
+    with pytest.raises(StepRefused, match="already open"):
+        file_as_subject(case, contact_email="The.Person@example.org")

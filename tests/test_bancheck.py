@@ -262,7 +262,37 @@ def test_without_a_token_or_the_right_the_check_is_refused(people):
     assert APIClient().get("/api/check", {"user": "Foo"}).status_code == 401
     assert api_as(people["outsider"]).get("/api/check", {"user": "Foo"}).status_code == 403
     assert api_as(people["crc"]).get("/api/check", {"user": "Foo"}).status_code == 403
-    assert api_as(people["organiser"]).get("/api/check", {"user": "Foo"}).status_code == 200
+    # An organiser asks about their own event only, by name only.
+    assert api_as(people["organiser"]).get("/api/check", {"user": "Foo"}).status_code == 403
+
+
+def test_an_organiser_asks_only_about_an_event_they_are_designated_for(people):
+    from datetime import timedelta
+
+    from officeactions.events import services as events
+
+    start = events.today()
+    event, other = (
+        events.event_create(
+            actor=people["agent"],
+            name=name,
+            country="PL",
+            city="Katowice",
+            projects="Wikipedia",
+            starts_on=start,
+            ends_on=start + timedelta(days=1),
+        )
+        for name in ("Mine", "Theirs")
+    )
+    events.organiser_designate(event=event, actor=people["agent"], organiser=people["organiser"])
+    organiser = api_as(people["organiser"])
+    answer = organiser.get("/api/check", {"user": "Foo", "event": event.pk})
+    assert answer.status_code == 200 and answer.json()["banned"] is False
+    assert AuditEntry.objects.filter(action="bancheck.organiser_check").count() == 1
+    # Another event answers as one that does not exist; an address is never theirs to ask.
+    assert organiser.get("/api/check", {"user": "Foo", "event": other.pk}).status_code == 404
+    ip = organiser.get("/api/check", {"user": "Foo", "ip": "192.0.2.1", "event": event.pk})
+    assert ip.status_code == 403
 
 
 def test_a_wiki_token_from_the_command_checks_and_nothing_else(people, settings):

@@ -178,9 +178,14 @@ def test_only_one_run_of_a_case_goes_at_a_time(people, wiki_farm, settings):
     key = enforcement.ENFORCEMENT_LOCK_SPACE + case.pk
     with other_connection() as running:  # a run still at work in another worker
         running.execute("SELECT pg_advisory_lock(%s)", [key])
+        from django_tasks_db.models import DBTaskResult
+
+        queued = DBTaskResult.objects.filter(task_path__endswith="enforcement_task").count
+        before = queued()
         assert enforcement.enforcement_run(case_id=case.pk) == (
-            "another run of this case is in progress"
+            "another run of this case is in progress; queued again"
         )
+        assert queued() == before + 1  # it waits its turn instead of being dropped
         assert set(case.operations.values_list("state", flat=True)) == {State.PENDING}
         running.execute("SELECT pg_advisory_unlock(%s)", [key])  # that run ends
     assert enforcement.enforcement_run(case_id=case.pk) == "in effect"

@@ -231,9 +231,13 @@ def appeal_file(*, data: dict[str, Any]) -> FiledAppeal:
     check = APPEAL_REFUSALS.get(case.kind)
     if check is not None and (reason := check(case)):
         raise StepRefused(reason)
+    # "Yours" means from the same contact address: the details that identify the person under
+    # investigation are public for a global ban, so an appeal filed by someone else in their
+    # name must not shut out their own (legal counsel sees both).
     if Appeal.objects.filter(
         case=case,
         appellant=appellant,
+        contact_email__iexact=email,
         status__in=[AppealStatus.AWAITING_COUNSEL, AppealStatus.IN_REVIEW],
     ).exists():
         raise StepRefused("An appeal of yours on this decision is already open.")

@@ -26,7 +26,7 @@ from officeactions.accounts.authentication import (
 )
 from officeactions.accounts.schema import ApiTokenScheme
 from officeactions.bancheck.services import check as ban_check
-from officeactions.bancheck.services import may_check_bans
+from officeactions.bancheck.services import may_check_bans, organiser_check
 from officeactions.cases.api import ErrorSerializer
 from officeactions.errors import InvalidInput
 
@@ -146,11 +146,8 @@ class BanCheckApi(APIView):
             if not event.isdigit() or len(event) > 18:
                 raise InvalidInput(f"'event' is an event id (a positive number), not {event!r}.")
             event = int(event)
-        result = ban_check(
-            _param(request, "user"),
-            _param(request, "ip"),
-            wiki=_param(request, "wiki"),
-            event=event,
-        )
+        user, ip = _param(request, "user"), _param(request, "ip")
+        organiser_check(request.user, user_asked=user, ip=ip, event=event)
+        result = ban_check(user, ip, wiki=_param(request, "wiki"), event=event)
         # A plain JsonResponse: the same JSON as DRF's renderer, without its per-call setup.
         return JsonResponse(result.as_dict())

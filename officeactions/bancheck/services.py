@@ -36,7 +36,7 @@ from officeactions.bancheck.models import BanListVersion
 from officeactions.cases.catalog import catalog, office_time_zone
 from officeactions.cases.models import Case, ProposedAction, SubjectAccount, SubjectAddress
 from officeactions.enforcement.registry import load_registry
-from officeactions.errors import InvalidInput, NotFound
+from officeactions.errors import InvalidInput, NotFound, NotPermitted
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Role
 from officeactions.policy.bancheck import (
     MAX_QUERY_CHARS,
@@ -304,6 +304,38 @@ def may_check_bans(user: Any) -> bool:
     if user_roles(user) & (STAFF_ROLES | {Role.EVENT_ORGANISER}):
         return True
     return user.has_perm("bancheck.check_bans")
+
+
+def organiser_check(user: Any, *, user_asked: str | None, ip: str | None, event: Any) -> None:
+    """An event organiser (with no staff role or wiki token) asks only about attendees of an
+    event they are designated for today, by name, never by address (a ban's addresses are
+    never theirs to learn); each question is audited, as a check-in on their list is.
+    Raises NotFound for any other event, so that other events' existence does not show."""
+    if user_roles(user) & STAFF_ROLES or user.has_perm("bancheck.check_bans"):
+        return
+    from officeactions.events.models import OrganiserDesignation
+    from officeactions.events.services import today
+
+    if ip is not None:
+        raise NotPermitted("An event organiser asks by name only, without an address.")
+    if event is None:
+        raise NotPermitted("An event organiser asks about one event: give its id (event).")
+    designated = OrganiserDesignation.objects.filter(
+        organiser=user,
+        event_id=event,
+        revoked_at__isnull=True,
+        valid_from__lte=today(),
+        valid_until__gte=today(),
+    ).exists()
+    if not designated:
+        raise NotFound(f"Unknown event {event}.")
+    audit_append(
+        actor=user,
+        action="bancheck.organiser_check",
+        object_type="event",
+        object_id=str(event),
+        data={"asked": (user_asked or "")[:255]},
+    )
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from officeactions.bancheck.services import check as ban_check
-from officeactions.bancheck.services import may_check_bans
+from officeactions.bancheck.services import may_check_bans, organiser_check
 from officeactions.errors import ApplicationError
 
 
@@ -30,10 +30,10 @@ def check_page(request: HttpRequest) -> HttpResponse:
             error, status = "; ".join(e for errs in form.errors.values() for e in errs), 400
         else:
             d = form.cleaned_data
+            user, ip = d["user"] or None, d["ip"] or None
             try:
-                answer = ban_check(
-                    d["user"] or None, d["ip"] or None, wiki=d["wiki"] or None, event=d["event"]
-                ).as_dict()
+                organiser_check(request.user, user_asked=user, ip=ip, event=d["event"])
+                answer = ban_check(user, ip, wiki=d["wiki"] or None, event=d["event"]).as_dict()
             except ApplicationError as exc:
                 error, status = exc.message, exc.status
     template = (

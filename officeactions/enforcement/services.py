@@ -656,7 +656,12 @@ def enforcement_run(*, case_id: int, resumed: bool = False) -> str:
     ``resumed``: a run that an earlier one may have got part of the way through."""
     with _one_run_per_case(case_id) as mine:
         if not mine:
-            return "another run of this case is in progress"
+            # Whatever this run was queued for (a lift, say) waits its turn, not the resume.
+            from officeactions.enforcement.tasks import enforcement_task
+
+            later = timezone.now() + timedelta(seconds=5)
+            enforcement_task.using(run_after=later).enqueue(case_id, resumed)
+            return "another run of this case is in progress; queued again"
         return _enforcement_run(case_id, resumed)
 
 
