@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -31,11 +33,11 @@ class LoginView(auth_views.LoginView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.is_verified():
-            return redirect(f"{reverse('two-factor')}?next={_next(request)}")
+            return redirect(f"{reverse('two-factor')}?{urlencode({'next': _next(request)})}")
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self) -> str:
-        return f"{reverse('two-factor')}?next={super().get_success_url()}"
+        return f"{reverse('two-factor')}?{urlencode({'next': super().get_success_url()})}"
 
 
 @never_cache
