@@ -554,3 +554,19 @@ def test_a_failing_submission_does_not_fail_the_others_in_its_batch(monkeypatch)
     assert "s0 failed" in str(failed.exception())
     assert [a.result().request.summary for a in stored] == ["s1", "s2"]
     assert sorted(Request.objects.values_list("summary", flat=True)) == ["s1", "s2"]
+
+
+def test_a_writer_that_fails_unexpectedly_answers_instead_of_leaving_requests_waiting(
+    db, monkeypatch
+):
+    def broken():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(intake, "close_old_connections", broken)
+    batcher = intake.SubmissionBatcher()
+    # The request gets the error itself, not a timeout after waiting for an answer never sent.
+    with pytest.raises(RuntimeError, match="went away"):
+        batcher.submit(_intake(summary="lost?"), timeout=20)
+    monkeypatch.undo()
+    assert batcher._writer.is_alive()  # and the writer goes on for the next submissions
+    batcher.stop()
