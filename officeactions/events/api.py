@@ -96,6 +96,16 @@ def _event_ban_case(request: Request, reference: str):
     return case
 
 
+def _event_ban_action(request: Request, reference: str, serializer_class, service) -> Response:
+    """Every step on an event ban: check the body, find the event ban this person may see,
+    call the service, answer with the event ban as it is now."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    case = _event_ban_case(request, reference)
+    service(case=case, actor=request.user, **data.validated_data)
+    return Response(_event_ban_body(case, request.user))
+
+
 class EventBanApi(APIView):
     @extend_schema(operation_id="event_ban_get", responses={200: EventBanOutSerializer, **ERRORS})
     def get(self, request: Request, reference: str) -> Response:
@@ -108,11 +118,9 @@ class EventBanApi(APIView):
         description="Record, or before review change, the scope of an event ban.",
     )
     def put(self, request: Request, reference: str) -> Response:
-        data = ScopeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = _event_ban_case(request, reference)
-        services.event_ban_scope_record(case=case, actor=request.user, **data.validated_data)
-        return Response(_event_ban_body(case, request.user))
+        return _event_ban_action(
+            request, reference, ScopeSerializer, services.event_ban_scope_record
+        )
 
 
 class EventBanPhotoApi(APIView):
@@ -146,11 +154,7 @@ class EventBanIssueApi(APIView):
         description="Put an approved event ban in effect.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.IssueSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = _event_ban_case(request, reference)
-        services.event_ban_issue(case=case, actor=request.user, **data.validated_data)
-        return Response(_event_ban_body(case, request.user))
+        return _event_ban_action(request, reference, self.IssueSerializer, services.event_ban_issue)
 
 
 class EventBanGlobalBanApi(APIView):
@@ -164,11 +168,9 @@ class EventBanGlobalBanApi(APIView):
         description="Record that the event ban led to a global ban (it can no longer be appealed).",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.GlobalBanSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = _event_ban_case(request, reference)
-        services.event_ban_led_to_global_ban(case=case, actor=request.user, **data.validated_data)
-        return Response(_event_ban_body(case, request.user))
+        return _event_ban_action(
+            request, reference, self.GlobalBanSerializer, services.event_ban_led_to_global_ban
+        )
 
 
 # -- events and organisers ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django.tasks import task
 
 
+# Filing is queued per stored batch now (below); this one stays so that filings queued by an
+# earlier version, still waiting in a database, run.
 @task
 def request_file_task(request_id: int) -> str:
     from officeactions.intake.services import request_file
