@@ -1,5 +1,5 @@
 # Sourced by scripts/run and scripts/test: finds a Python 3.12+ interpreter, creates .venv and
-# installs the project into it (again only when pyproject.toml changed).
+# installs the project into it (again only when pyproject.toml or the compiled part changed).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,7 +40,9 @@ if [ ! -x "$VENV/bin/python" ] || ! python_ok "$VENV/bin/python"; then
 fi
 
 STAMP="$VENV/.installed"
-WANT="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+# The ban check's fast path is compiled at install (setup.py), so its source counts too.
+WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/setup.py" "$ROOT/officeactions/bancheck/_fastpath.pyx" \
+    | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     echo "==> installing officeactions and its dependencies into .venv"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip

@@ -178,3 +178,50 @@ def test_the_index_reads_every_name_as_mediawiki_does(raw):
     index.seal()
     assert as_pairs(index.check(raw)) == {("OA-1", "account")}
     assert index.check(raw)[0].target == key
+
+
+def test_the_compiled_fast_path_is_in_use():
+    """The install compiles it (setup.py); without it every check takes the slower Python path."""
+    from officeactions.bancheck.index import FastPath
+
+    assert FastPath is not None
+    assert isinstance(BanIndex().check, FastPath)
+
+
+# Text a wiki might send, and text it should not: NULs, controls, non-ASCII letters and
+# spaces, underscores, doubled and trailing spaces, IPv6 and IPv4-mapped forms.
+ODD_TEXT = st.text(alphabet="aB0 _:.f%/\x00\t\u00a0é#", max_size=14) | st.text(max_size=20)
+
+
+@settings(max_examples=600, deadline=None)
+@given(data=st.data())
+def test_the_compiled_fast_path_answers_as_the_full_check(data):
+    """The fast path may only say "none" where the full check (pure Python) says so, and must
+    leave every refusal to it: on any text at all, both answer alike."""
+    nets = data.draw(st.lists(networks(), max_size=8))
+    names = data.draw(st.lists(NAMES, max_size=4))
+    index = BanIndex()
+    for i, target in enumerate(nets + names):
+        with contextlib.suppress(PolicyRefusal):
+            rule = Rule(f"OA-{i}", "global_ban")
+            (index.add_network if i < len(nets) else index.add_account)(target, rule)
+    index.seal()
+    for _ in range(10):
+        user = data.draw(st.one_of(st.none(), NAMES, ODD_TEXT))
+        ip = data.draw(st.one_of(st.none(), addresses_near(nets), ODD_TEXT))
+        try:
+            expected = index.full_check(user, ip, now=NOW)
+        except PolicyRefusal:
+            with pytest.raises(PolicyRefusal):
+                index.check(user, ip, now=NOW)
+            continue
+        assert index.check(user, ip, now=NOW) == expected, (user, ip)
+
+
+def test_the_fast_path_refuses_a_malformed_network_mark():
+    from officeactions.bancheck.index import FastPath
+
+    fast = FastPath({}, {}, None, None, None, 63)
+    for packed, prefixlen in ((b"\x01\x02\x03", 24), (b"\x01\x02\x03\x04", 33), (b"", 0)):
+        with pytest.raises(ValueError, match="not a packed"):
+            fast.mark(packed, prefixlen)

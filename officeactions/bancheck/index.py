@@ -6,6 +6,10 @@ addresses, so a lookup is one C call; IPv4-mapped IPv6 addresses are folded to I
 Expiry is compared at lookup time, so an action past its end stops matching at once, even
 before the worker has moved its case to "expired".
 
+In front of that Python check sits a compiled fast path (``_fastpath.pyx``) that answers only
+the common case, "no rule applies", and hands everything else to it; a wiki asks the check on
+every login and edit, and nearly every answer is that one.
+
 ``NaiveIndex`` is the reference the fast index is tested and benchmarked against: a list of
 ``ipaddress`` networks scanned one by one.
 """
@@ -20,6 +24,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pytricia
+
+try:  # compiled at install (setup.py); without it the same answers come from Python, slower
+    from officeactions.bancheck._fastpath import FastPath
+except ImportError:  # pragma: no cover - a source tree that was never installed
+    FastPath = None
 
 from officeactions.policy.bancheck import (
     MAX_USERNAME_BYTES,
@@ -165,7 +174,19 @@ class BanIndex:
         # Event bans: event id -> username -> rules. An event is known once registered, even
         # with no bans, so that an unknown event is told apart from a clean one.
         self._events: dict[int, dict[str, Rules]] = {}
-        self.check = _checker(self)
+        # full_check decides every answer; check is the same function, or the compiled fast
+        # path in front of it, which answers "none" itself only when it can prove it.
+        self.full_check = _checker(self)
+        self.check = self.full_check
+        if FastPath is not None:
+            self.check = FastPath(
+                self._accounts,
+                self._addresses,
+                self._v4.get_key,
+                self._v6.get_key,
+                self.full_check,
+                _PLAIN_MAX,
+            )
 
     def __len__(self) -> int:
         keyed = (*self._accounts.values(), *self._addresses.values())
@@ -184,6 +205,8 @@ class BanIndex:
         self.add_packed(*network_key(network), rule)
 
     def add_packed(self, packed: bytes, prefixlen: int, rule: Rule) -> None:
+        if FastPath is not None:
+            self.check.mark(packed, prefixlen)
         if prefixlen == len(packed) * 8:
             self._addresses[packed] = _with(self._addresses.get(packed), rule)
             return
