@@ -14,7 +14,6 @@ from django.conf import settings
 from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -27,7 +26,7 @@ from officeactions.accounts.authentication import (
 from officeactions.accounts.schema import ApiTokenScheme
 from officeactions.bancheck.services import check as ban_check
 from officeactions.bancheck.services import may_check_bans, organiser_check
-from officeactions.cases.api import ErrorSerializer
+from officeactions.cases.api import ErrorSerializer, JsonOnly
 from officeactions.errors import InvalidInput
 
 _tokens: dict[str, tuple[float, Any]] = {}
@@ -102,16 +101,6 @@ def _param(request: Request, name: str) -> str | None:
     if len(values) > 1:
         raise InvalidInput(f"Give '{name}' once, not {len(values)} times.")
     return values[0] if values and values[0] != "" else None
-
-
-class JsonOnly(BaseContentNegotiation):
-    """The answer is JSON whatever the client accepts: no negotiation on the hot path."""
-
-    def select_parser(self, request: Request, parsers: list) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Request, renderers: list, format_suffix: Any = None):
-        return renderers[0], renderers[0].media_type
 
 
 class BanCheckApi(APIView):

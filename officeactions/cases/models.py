@@ -19,7 +19,8 @@ _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_reference() -> str:
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    # 32 letters: the low five bits of a random byte pick one uniformly (256 = 8 x 32).
+    body = "".join(_REFERENCE_ALPHABET[b & 31] for b in secrets.token_bytes(8))
     return f"OA-{body[:4]}-{body[4:]}"
 
 

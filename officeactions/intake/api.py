@@ -8,11 +8,12 @@ from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from officeactions.cases.api import ERRORS
+from officeactions.cases.api import ERRORS, JsonOnly
 from officeactions.intake import services
 from officeactions.intake.throttle import PublicThrottle
 from officeactions.intake.views import public_status
@@ -66,6 +67,9 @@ class PublicApi(APIView):
     authentication_classes: list = []  # no session, so no CSRF; nobody is logged in here
     permission_classes = [AllowAny]
     throttle_classes = [PublicThrottle]
+    # JSON whatever the client accepts: the public endpoints take the busiest traffic.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnly
 
 
 class RequestSubmitApi(PublicApi):
