@@ -29,26 +29,46 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 
-echo "== baseline: GET /healthz, ${SECONDS_PER_RUN}s, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c16"
-wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$PORT/healthz" | tee /tmp/oa-bench-healthz.txt
-
+# Warm up both (first requests compile patterns, open connections), then alternating rounds, so
+# that the shared machine slowing down or speeding up part-way weighs on both alike; the ratio
+# is that of the totals.
+ROUNDS="${BENCH_ROUNDS:-3}"
 REFS=$(mktemp -d)
+LOAD=(-t2 -c16 -d"${SECONDS_PER_RUN}s")
+wrk -t2 -c16 -d2s "http://127.0.0.1:$PORT/healthz" >/dev/null
+mkdir -p "$REFS/warm"
+wrk -t2 -c16 -d2s -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \
+    -- "warm$(date +%s%N)" "$REFS/warm" >/dev/null
 BEFORE=$(count)
-echo "== intake: POST /api/public/requests/, ${SECONDS_PER_RUN}s, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c16"
-wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s bench/intake.lua \
-    "http://127.0.0.1:$PORT/api/public/requests/" -- "$(date +%s%N)" "$REFS" \
-    | tee /tmp/oa-bench-intake.txt
+: > /tmp/oa-bench-rounds.txt
+for round in $(seq "$ROUNDS"); do
+    echo "== round $round: GET /healthz, then POST /api/public/requests/, ${SECONDS_PER_RUN}s each, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c16"
+    wrk "${LOAD[@]}" "http://127.0.0.1:$PORT/healthz" | tee /tmp/oa-bench-healthz.txt
+    mkdir -p "$REFS/$round"  # each wrk run writes its own files of accepted references
+    wrk "${LOAD[@]}" -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \
+        -- "$(date +%s%N)" "$REFS/$round" | tee /tmp/oa-bench-intake.txt
+    base=$(awk '/Requests\/sec/ {print $2}' /tmp/oa-bench-healthz.txt)
+    rate=$(awk '/Requests\/sec/ {print $2}' /tmp/oa-bench-intake.txt)
+    sent=$(awk '/requests in/ {print $1}' /tmp/oa-bench-intake.txt)
+    bad=$(awk '/Non-2xx/ {print $5}' /tmp/oa-bench-intake.txt)
+    echo "$base $rate $sent ${bad:-0}" >> /tmp/oa-bench-rounds.txt
+done
 AFTER=$(count)
 
-sent=$(awk '/requests in/ {print $1}' /tmp/oa-bench-intake.txt)
-bad=$(awk '/Non-2xx/ {print $5}' /tmp/oa-bench-intake.txt); bad=${bad:-0}
-base=$(awk '/Requests\/sec/ {print $2}' /tmp/oa-bench-healthz.txt)
-rate=$(awk '/Requests\/sec/ {print $2}' /tmp/oa-bench-intake.txt)
 echo "== result"
-echo "healthz: $base req/s; intake: $rate req/s ($(python3 -c "print(f'{$rate / $base:.0%}')") of healthz)"
-echo "intake responses: $sent, non-2xx: $bad; requests stored during the run: $((AFTER - BEFORE))"
+python3 - /tmp/oa-bench-rounds.txt <<'PY'
+import sys
+rounds = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+for n, (base, rate, _, _) in enumerate(rounds, 1):
+    print(f"round {n}: healthz {base:.0f} req/s, intake {rate:.0f} req/s ({rate / base:.0%})")
+base = sum(r[0] for r in rounds) / len(rounds)
+rate = sum(r[1] for r in rounds) / len(rounds)
+print(f"healthz: {base:.2f} req/s; intake: {rate:.2f} req/s ({rate / base:.0%} of healthz)")
+print(f"intake responses: {sum(int(r[2]) for r in rounds)}, non-2xx: {sum(int(r[3]) for r in rounds)}")
+PY
+echo "requests stored during the rounds: $((AFTER - BEFORE))"
 # None lost: every reference the endpoint answered 201 with is in the database.
-cat "$REFS"/refs-*.txt | .venv/bin/python -c "
+cat "$REFS"/*/refs-*.txt | .venv/bin/python -c "
 import sys, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'officeactions.settings'); django.setup()
 from officeactions.intake.models import Request
 refs = [line.strip() for line in sys.stdin if line.strip()]
