@@ -321,7 +321,7 @@ def _count_duplicate(original: Request, now) -> Submission:
     Request.objects.filter(pk=original.pk).update(
         duplicates=F("duplicates") + 1, last_duplicate_at=now
     )
-    original.refresh_from_db()
+    original = Request.objects.get(pk=original.pk)  # every field: it may have come in part
     audit_append(
         actor=None,
         action="request.duplicate",
