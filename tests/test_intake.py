@@ -122,6 +122,29 @@ def test_the_api_files_a_request(db):
     assert set(status) == {"reference", "status", "complete", "missing", "received_at", "messages"}
 
 
+def test_the_api_answers_json_whatever_the_client_accepts(db):
+    form = {**COMPLETE_REQUEST, "community_evidence": COMPLETE_REQUEST["community_evidence"][0]}
+    response = APIClient().post("/api/public/requests/", form, HTTP_ACCEPT="text/html")
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["complete"] is True
+
+
+def test_the_status_link_is_the_status_page_address_under_any_script_prefix(db):
+    from django.urls import set_script_prefix
+
+    from officeactions.notify import public_url
+
+    token = intake.status_token("OA-0000-0000", "nonce")
+    assert intake.status_url(token) == public_url(reverse("intake:status", args=[token]))
+    set_script_prefix("/desk/")
+    try:
+        assert intake.status_url(token) == public_url(reverse("intake:status", args=[token]))
+        assert "/desk/request/status/" in intake.status_url(token)
+    finally:
+        set_script_prefix("/")
+
+
 def test_the_requester_is_emailed_the_status_link_and_a_confirmation_link(
     file_request, django_capture_on_commit_callbacks
 ):
@@ -534,6 +557,48 @@ def test_the_writer_thread_stores_concurrent_submissions_each_with_its_own_answe
     # Filing is queued once per stored batch, never less than once per request stored.
     queued = [pk for t in DBTaskResult.objects.all() for pk in t.args_kwargs["args"][0]]
     assert sorted(queued) == sorted(Request.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.postgres  # SQLite serialises writers; in memory a second writer fails, not waits
+@pytest.mark.usefixtures("committed_db")
+def test_two_identical_submissions_racing_are_stored_once_and_counted(monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    inserted, go_on = threading.Event(), threading.Event()
+    insert = intake._insert
+
+    def insert_then_wait(reqs):  # the first holds its transaction open after its insert
+        insert(reqs)
+        if threading.current_thread().name == "first":
+            inserted.set()
+            go_on.wait(10)
+
+    monkeypatch.setattr(intake, "_insert", insert_then_wait)
+    # A known requester: creating a new one would make the second wait on the first anyway.
+    Requester.objects.create(email=_intake().email)
+    answers = {}
+
+    def submit():
+        try:
+            name = threading.current_thread().name
+            (answers[name],) = intake.request_submit_batch([_intake(summary="double click")])
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=submit, name="first")
+    first.start()
+    assert inserted.wait(10)
+    second = threading.Thread(target=submit, name="second")
+    second.start()
+    second.join(0.5)  # by now it waits for the first (its lock, or SQLite's write lock)
+    go_on.set()
+    first.join()
+    second.join()
+    assert not answers["first"].duplicate and answers["second"].duplicate
+    assert answers["second"].request.pk == answers["first"].request.pk
+    assert Request.objects.get().duplicates == 1
 
 
 @pytest.mark.usefixtures("committed_db")
