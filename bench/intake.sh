@@ -4,12 +4,13 @@
 # Afterwards every accepted submission must be in the database.
 # Served as in production: gunicorn with threaded workers, so that submissions arriving together
 # share a commit (the intake writer thread; see officeactions/intake/services.py).
-# Usage: DATABASE_URL=postgres://... bench/intake.sh [seconds] [workers] [threads]
+# Usage: DATABASE_URL=postgres://... bench/intake.sh [seconds] [workers] [threads] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN="${1:-10}"
 WORKERS="${2:-2}"
 THREADS="${3:-16}"
+CONNECTIONS="${4:-16}"
 PORT="${BENCH_PORT:-18765}"
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database}"
 export OFFICEACTIONS_SECRET_KEY=bench OFFICEACTIONS_DEBUG=false OFFICEACTIONS_HTTPS=false
@@ -34,15 +35,15 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && b
 # is that of the totals.
 ROUNDS="${BENCH_ROUNDS:-3}"
 REFS=$(mktemp -d)
-LOAD=(-t2 -c16 -d"${SECONDS_PER_RUN}s")
-wrk -t2 -c16 -d2s "http://127.0.0.1:$PORT/healthz" >/dev/null
+LOAD=(-t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s")
+wrk -t2 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT/healthz" >/dev/null
 mkdir -p "$REFS/warm"
-wrk -t2 -c16 -d2s -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \
+wrk -t2 -c"$CONNECTIONS" -d2s -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \
     -- "warm$(date +%s%N)" "$REFS/warm" >/dev/null
 BEFORE=$(count)
 : > /tmp/oa-bench-rounds.txt
 for round in $(seq "$ROUNDS"); do
-    echo "== round $round: GET /healthz, then POST /api/public/requests/, ${SECONDS_PER_RUN}s each, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c16"
+    echo "== round $round: GET /healthz, then POST /api/public/requests/, ${SECONDS_PER_RUN}s each, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c$CONNECTIONS"
     wrk "${LOAD[@]}" "http://127.0.0.1:$PORT/healthz" | tee /tmp/oa-bench-healthz.txt
     mkdir -p "$REFS/$round"  # each wrk run writes its own files of accepted references
     wrk "${LOAD[@]}" -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \

@@ -2,16 +2,18 @@
 """The ban check's common case, compiled: proving that no rule applies.
 
 Nearly every question a wiki asks is about a clean account and a clean address. ``FastPath``
-answers those in C: a plain ASCII username that is not a key of the account table, an
-address that libc's inet_pton reads (as Python's socket.inet_pton does), is not a single
-blocked address, and lies in no range. Anything else (a hit, an event, a name that needs
-normalising, bad input, any non-ASCII text) goes to the index's full check in Python, which
-alone decides what matches and what is refused. So this file only ever says "none", and only
-when the full check would say so too (tests/test_bancheck_properties.py compares them).
+answers those in C: an ASCII username that, folded as MediaWiki folds it, is not a key of the
+account table, and an address that libc's inet_pton reads (as Python's socket.inet_pton does),
+is not a single blocked address, and lies in no range. Anything else (a hit, an event, a name
+that needs more than folding, bad input, any non-ASCII text) goes to the index's full check in
+Python, which alone decides what matches and what is refused. So this file only ever says
+"none", and only when the full check would say so too (tests/test_bancheck_properties.py
+compares them).
 """
 
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from cpython.bytearray cimport PyByteArray_AS_STRING
+from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.string cimport memchr, memcmp, memset, strlen
 
 
@@ -31,33 +33,48 @@ cdef extern from "sys/socket.h":
 
 cdef const char *MAPPED = b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff"
 
-# Characters a plain username never holds (see index._PLAIN_NAME): controls, DEL and the ones
-# MediaWiki refuses or rewrites. The space is handled apart: allowed, but never doubled or last.
+# Characters that send a username to the full check (see index._PLAIN_NAME): controls, DEL and
+# the ones MediaWiki refuses. Spaces and underscores are folded here, as MediaWiki folds them.
 cdef bint NOT_PLAIN[128]
 for _c in range(128):
-    NOT_PLAIN[_c] = _c < 0x20 or _c == 0x7F or chr(_c) in "_#<>[]|{}"
+    NOT_PLAIN[_c] = _c < 0x20 or _c == 0x7F or chr(_c) in "#<>[]|{}"
 
 
-cdef bint plain_ascii_name(object name, Py_ssize_t longest):
-    """True when the name is ASCII and already as MediaWiki stores it."""
-    cdef Py_ssize_t n, i
+cdef object ascii_name_key(object name, Py_ssize_t longest):
+    """The name as MediaWiki stores it (``normalise_username``), for an ASCII name of at most
+    ``longest`` characters once folded: runs of spaces and underscores become one space, none
+    at either end, the first letter upper-case. None for any other name: the full check then
+    normalises or refuses it."""
+    cdef Py_ssize_t n, i, k = 0
     cdef const unsigned char *s
-    cdef unsigned char c, previous
+    cdef unsigned char c
+    cdef unsigned char out[256]
+    cdef bint gap = False
     if not PyUnicode_IS_ASCII(name):
-        return False
+        return None
     s = <const unsigned char *> PyUnicode_AsUTF8AndSize(name, &n)
-    if n == 0 or n > longest:
-        return False
-    c = s[0]
-    if not (0x41 <= c <= 0x5A or 0x30 <= c <= 0x39):  # A-Z, 0-9
-        return False
-    previous = c
-    for i in range(1, n):
+    if n == 0 or n > 255:
+        return None
+    for i in range(n):
         c = s[i]
-        if NOT_PLAIN[c] or (c == 0x20 and previous == 0x20):
-            return False
-        previous = c
-    return previous != 0x20
+        if c == 0x20 or c == 0x5F:  # ' ', '_'
+            gap = True
+            continue
+        if NOT_PLAIN[c]:
+            return None
+        if gap and k > 0:
+            out[k] = 0x20
+            k += 1
+        gap = False
+        out[k] = c
+        k += 1
+    if k == 0 or k > longest:
+        return None
+    if 0x61 <= out[0] <= 0x7A:  # a-z
+        out[0] -= 0x20
+    if k == n and memcmp(out, s, n) == 0:
+        return name  # already as stored: no new string
+    return PyUnicode_DecodeASCII(<const char *> out, k, NULL)
 
 
 cdef class FastPath:
@@ -109,11 +126,10 @@ cdef class FastPath:
         if event is not None:
             return self.full(user, ip, event, now)
         if user is not None:
-            if (
-                type(user) is not str
-                or not plain_ascii_name(user, self.longest_plain)
-                or user in self.accounts
-            ):
+            if type(user) is not str:
+                return self.full(user, ip, event, now)
+            key = ascii_name_key(user, self.longest_plain)
+            if key is None or key in self.accounts:
                 return self.full(user, ip, event, now)
         if ip is not None:
             if type(ip) is not str or not PyUnicode_IS_ASCII(ip):
