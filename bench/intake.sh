@@ -3,7 +3,9 @@
 # both served by gunicorn the same way, each hit by wrk on 127.0.0.1 for a bounded time.
 # Afterwards every accepted submission must be in the database.
 # Served as in production: gunicorn with threaded workers, so that submissions arriving together
-# share a commit (the intake writer thread; see officeactions/intake/services.py).
+# share a commit (the intake writer thread; see officeactions/intake/services.py), and with
+# --reuse-port, so that the kernel spreads the connections evenly over the processes (without
+# it one process may take most of them, and a run measures one core instead of two).
 # Usage: DATABASE_URL=postgres://... bench/intake.sh [seconds] [workers] [threads] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,8 @@ import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'officeaction
 from officeactions.intake.models import Request; print(Request.objects.count())"
 }
 
-.venv/bin/gunicorn officeactions.wsgi -w "$WORKERS" --worker-class gthread --threads "$THREADS" -b "127.0.0.1:$PORT" --log-level warning &
+.venv/bin/gunicorn officeactions.wsgi -w "$WORKERS" --worker-class gthread --threads "$THREADS" --reuse-port \
+    -b "127.0.0.1:$PORT" --log-level warning &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done

@@ -32,7 +32,7 @@ PY
 )
 
 .venv/bin/gunicorn officeactions.wsgi -w "$WORKERS" --worker-class gthread --threads "$THREADS" \
-    -b "127.0.0.1:$PORT" --log-level warning &
+    --reuse-port -b "127.0.0.1:$PORT" --log-level warning &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done

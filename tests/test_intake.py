@@ -526,6 +526,39 @@ def test_one_batch_answers_each_submission_by_the_same_rules(file_request, peopl
     assert Request.objects.filter(summary__in=["first", "second"]).count() == 2
 
 
+def test_a_large_batch_stores_every_field_of_every_submission_under_its_own_id(db):
+    """Above intake.UNNEST_FROM_ROWS rows the insert takes another form on PostgreSQL (one
+    array per column): every row must still be stored whole, and each answer carry its own."""
+    count = intake.UNNEST_FROM_ROWS * 2 + 1
+    evidence = ["https://en.wikipedia.org/wiki/Talk:Ä?x=1&y=2", "https://meta.wikimedia.org/wiki/X"]
+    batch = [
+        _intake(
+            summary=f"Réclamation n°{n}: <script>alert(1)</script>",
+            email=f"big{n % 3}@example.org",
+            community_evidence=evidence[: 1 + n % 2],
+            supporting_information="" if n % 4 == 0 else f"diffs {n}",
+        )
+        for n in range(count)
+    ]
+    answers = intake.request_submit_batch(batch)
+
+    assert len({answer.request.pk for answer in answers}) == count
+    for n, answer in enumerate(answers):
+        stored = Request.objects.select_related("requester").get(pk=answer.request.pk)
+        assert stored.reference == answer.request.reference
+        assert stored.summary == f"Réclamation n°{n}: <script>alert(1)</script>"
+        assert stored.community_evidence == evidence[: 1 + n % 2]
+        assert stored.requester.email == f"big{n % 3}@example.org"
+        complete = n % 4 != 0
+        assert stored.status == (
+            Request.Status.SUBMITTED if complete else Request.Status.INCOMPLETE
+        )
+        assert stored.received_at == answer.request.received_at
+        assert (stored.completed_at is not None) == complete
+        assert intake.request_by_token(answer.token).pk == stored.pk
+    assert Requester.objects.filter(email__startswith="big").count() == 3
+
+
 @pytest.mark.usefixtures("committed_db")
 def test_the_writer_thread_stores_concurrent_submissions_each_with_its_own_answer(settings):
     from concurrent.futures import ThreadPoolExecutor

@@ -338,20 +338,27 @@ def _count_duplicate(original: Request, now) -> Submission:
 # each field's own conversion, so they are stored exactly as the ORM would store them.
 
 
+def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """``column IN (values)``. On PostgreSQL one array parameter, so that the statement's text
+    is the same for any number of values: psycopg parses a text once, and under load parsing a
+    new one for every batch cost more than the batch's round trips."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def _select(model: type, column: str, values: list[Any]) -> list[Any]:
     """``model.objects.filter(<column>__in=values)``: whole rows, as model instances."""
     if not values:
         return []
     fields = model._meta.concrete_fields
     qn = connection.ops.quote_name
-    sql = "SELECT {} FROM {} WHERE {} IN ({})".format(  # noqa: S608 - names and placeholders
-        ", ".join(qn(f.column) for f in fields),
-        qn(model._meta.db_table),
-        qn(column),
-        ", ".join(["%s"] * len(values)),
+    where, params = _in(qn(column), values)
+    sql = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608 - names and placeholders
+        ", ".join(qn(f.column) for f in fields), qn(model._meta.db_table), where
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     names = [f.attname for f in fields]
     # As the compiler reads a column: the backend's converters, then the field's.
@@ -375,15 +382,15 @@ def _recent_requests(content_hashes: list[str], requester_ids: list[int], since)
     since ``since``, oldest first; only the fields compared (pk, requester, hash)."""
     if not content_hashes or not requester_ids:
         return []
-    field = Request._meta.get_field("received_at")
-    hashes, ids = ", ".join(["%s"] * len(content_hashes)), ", ".join(["%s"] * len(requester_ids))
+    received_at = Request._meta.get_field("received_at").get_db_prep_value(since, connection)
+    hashes, hash_params = _in("content_hash", content_hashes)
+    ids, id_params = _in("requester_id", requester_ids)
     # Placeholders only go into the text; the values are parameters.
     sql = (
         "SELECT id, requester_id, content_hash FROM intake_request "  # noqa: S608
-        f"WHERE content_hash IN ({hashes}) AND requester_id IN ({ids}) AND received_at >= %s "
-        "ORDER BY received_at"
+        f"WHERE {hashes} AND {ids} AND received_at >= %s ORDER BY received_at"
     )
-    params = [*content_hashes, *requester_ids, field.get_db_prep_value(since, connection)]
+    params = [*hash_params, *id_params, received_at]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -393,22 +400,34 @@ def _recent_requests(content_hashes: list[str], requester_ids: list[int], since)
     ]
 
 
+# Below this many rows, plain placeholders cost less than arrays (measured; docs/benchmarks.md).
+UNNEST_FROM_ROWS = 8
+
+
 def _insert(requests: list[Request]) -> None:
     """``Request.objects.bulk_create(requests)``: one INSERT, the new ids set on the objects."""
     if not requests:
         return
     fields = [f for f in Request._meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
-    row = "({})".format(", ".join(["%s"] * len(fields)))
-    sql = "INSERT INTO {} ({}) VALUES {} RETURNING {}".format(  # noqa: S608 - as above
+    columns = [
+        [f.get_db_prep_save(f.pre_save(req, True), connection) for req in requests] for f in fields
+    ]
+    if connection.vendor == "postgresql" and len(requests) > UNNEST_FROM_ROWS:
+        # One array per column, as Django's own bulk insert does on PostgreSQL, so the text is
+        # the same for any batch (see _in); types without their length, so nothing is cut.
+        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        rows, params = f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608 - types
+    else:
+        row = "({})".format(", ".join(["%s"] * len(fields)))
+        rows = "VALUES " + ", ".join([row] * len(requests))
+        params = [value for values in zip(*columns, strict=True) for value in values]
+    sql = "INSERT INTO {} ({}) {} RETURNING {}".format(
         qn(Request._meta.db_table),
         ", ".join(qn(f.column) for f in fields),
-        ", ".join([row] * len(requests)),
+        rows,
         qn(Request._meta.pk.column),
     )
-    params = [
-        f.get_db_prep_save(f.pre_save(req, True), connection) for req in requests for f in fields
-    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [r[0] for r in cursor.fetchall()]
