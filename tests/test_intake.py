@@ -527,9 +527,9 @@ def test_one_batch_answers_each_submission_by_the_same_rules(file_request, peopl
 
 
 def test_a_large_batch_stores_every_field_of_every_submission_under_its_own_id(db):
-    """Above intake.UNNEST_FROM_ROWS rows the insert takes another form on PostgreSQL (one
+    """Above intake.UNNEST_ABOVE_ROWS rows the insert takes another form on PostgreSQL (one
     array per column): every row must still be stored whole, and each answer carry its own."""
-    count = intake.UNNEST_FROM_ROWS * 2 + 1
+    count = intake.UNNEST_ABOVE_ROWS * 2 + 1
     evidence = ["https://en.wikipedia.org/wiki/Talk:Ä?x=1&y=2", "https://meta.wikimedia.org/wiki/X"]
     batch = [
         _intake(
