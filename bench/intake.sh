@@ -44,23 +44,23 @@ mkdir -p "$REFS/warm"
 wrk -t2 -c"$CONNECTIONS" -d2s -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \
     -- "warm$(date +%s%N)" "$REFS/warm" >/dev/null
 BEFORE=$(count)
-: > /tmp/oa-bench-rounds.txt
+: > "$REFS/rounds.txt"
 for round in $(seq "$ROUNDS"); do
     echo "== round $round: GET /healthz, then POST /api/public/requests/, ${SECONDS_PER_RUN}s each, gunicorn -w $WORKERS --threads $THREADS, wrk -t2 -c$CONNECTIONS"
-    wrk "${LOAD[@]}" "http://127.0.0.1:$PORT/healthz" | tee /tmp/oa-bench-healthz.txt
+    wrk "${LOAD[@]}" "http://127.0.0.1:$PORT/healthz" | tee "$REFS/healthz.txt"
     mkdir -p "$REFS/$round"  # each wrk run writes its own files of accepted references
     wrk "${LOAD[@]}" -s bench/intake.lua "http://127.0.0.1:$PORT/api/public/requests/" \
-        -- "$(date +%s%N)" "$REFS/$round" | tee /tmp/oa-bench-intake.txt
-    base=$(awk '/Requests\/sec/ {print $2}' /tmp/oa-bench-healthz.txt)
-    rate=$(awk '/Requests\/sec/ {print $2}' /tmp/oa-bench-intake.txt)
-    sent=$(awk '/requests in/ {print $1}' /tmp/oa-bench-intake.txt)
-    bad=$(awk '/Non-2xx/ {print $5}' /tmp/oa-bench-intake.txt)
-    echo "$base $rate $sent ${bad:-0}" >> /tmp/oa-bench-rounds.txt
+        -- "$(date +%s%N)" "$REFS/$round" | tee "$REFS/intake.txt"
+    base=$(awk '/Requests\/sec/ {print $2}' "$REFS/healthz.txt")
+    rate=$(awk '/Requests\/sec/ {print $2}' "$REFS/intake.txt")
+    sent=$(awk '/requests in/ {print $1}' "$REFS/intake.txt")
+    bad=$(awk '/Non-2xx/ {print $5}' "$REFS/intake.txt")
+    echo "$base $rate $sent ${bad:-0}" >> "$REFS/rounds.txt"
 done
 AFTER=$(count)
 
 echo "== result"
-python3 - /tmp/oa-bench-rounds.txt <<'PY'
+python3 - "$REFS/rounds.txt" <<'PY'
 import sys
 rounds = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
 for n, (base, rate, _, _) in enumerate(rounds, 1):

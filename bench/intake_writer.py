@@ -23,6 +23,8 @@ import django
 
 django.setup()
 
+from django.db import connection  # noqa: E402
+
 from officeactions.intake import services  # noqa: E402
 
 WARM_UP = 20
@@ -44,6 +46,8 @@ def batch(run: str, size: int, number: int) -> list[services.Intake]:
 
 
 def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("bench/intake_writer.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     batches = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     run = str(time.time_ns())
     for size in (1, 4, 16, 48):

@@ -193,7 +193,7 @@ def test_the_compiled_fast_path_is_in_use():
 ODD_TEXT = st.text(alphabet="aB0 _:.f%/\x00\t\u00a0é#", max_size=14) | st.text(max_size=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(data=st.data())
 def test_the_compiled_fast_path_answers_as_the_full_check(data):
     """The fast path may only say "none" where the full check (pure Python) says so, and must

@@ -625,7 +625,7 @@ def test_two_identical_submissions_racing_are_stored_once_and_counted(monkeypatc
     assert inserted.wait(10)
     second = threading.Thread(target=submit, name="second")
     second.start()
-    second.join(0.5)  # by now it waits for the first (its lock, or SQLite's write lock)
+    second.join(0.5)  # by now it waits for the first's advisory lock
     go_on.set()
     first.join()
     second.join()

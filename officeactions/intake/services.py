@@ -404,30 +404,38 @@ def _recent_requests(content_hashes: list[str], requester_ids: list[int], since)
 UNNEST_ABOVE_ROWS = 8
 
 
+def _insert_fields() -> list[Any]:
+    return [f for f in Request._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_sql(vendor: str, rows: int | None) -> str:
+    """The INSERT of ``rows`` requests, built once per form: with ``rows`` None, one array per
+    column (PostgreSQL), as Django's own bulk insert does there, one text for any number of
+    rows; types without their length, so nothing is cut. (``vendor`` only keys the cache.)"""
+    fields, qn = _insert_fields(), connection.ops.quote_name
+    if rows is None:
+        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        values = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - types and placeholders
+    else:
+        values = "VALUES " + ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
+    table, names = qn(Request._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    return f"INSERT INTO {table} ({names}) {values} RETURNING {qn(Request._meta.pk.column)}"
+
+
 def _insert(requests: list[Request]) -> None:
     """``Request.objects.bulk_create(requests)``: one INSERT, the new ids set on the objects."""
     if not requests:
         return
-    fields = [f for f in Request._meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
     columns = [
-        [f.get_db_prep_save(f.pre_save(req, True), connection) for req in requests] for f in fields
+        [f.get_db_prep_save(f.pre_save(req, True), connection) for req in requests]
+        for f in _insert_fields()
     ]
     if connection.vendor == "postgresql" and len(requests) > UNNEST_ABOVE_ROWS:
-        # One array per column, as Django's own bulk insert does on PostgreSQL, so the text is
-        # the same for any batch (see _in); types without their length, so nothing is cut.
-        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-        rows, params = f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608 - types
+        sql, params = _insert_sql(connection.vendor, None), columns
     else:
-        row = "({})".format(", ".join(["%s"] * len(fields)))
-        rows = "VALUES " + ", ".join([row] * len(requests))
+        sql = _insert_sql(connection.vendor, len(requests))
         params = [value for values in zip(*columns, strict=True) for value in values]
-    sql = "INSERT INTO {} ({}) {} RETURNING {}".format(
-        qn(Request._meta.db_table),
-        ", ".join(qn(f.column) for f in fields),
-        rows,
-        qn(Request._meta.pk.column),
-    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [r[0] for r in cursor.fetchall()]
