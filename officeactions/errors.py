@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -31,6 +32,10 @@ class NotPermitted(ApplicationError):
     status = 403
 
 
+class TooLarge(ApplicationError):
+    status = 413
+
+
 class StepRefused(ApplicationError):
     """The step is not possible from the case's current state, or the policy refuses it."""
 
@@ -44,6 +49,9 @@ def refusal(exc: PolicyRefusal) -> StepRefused:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, PolicyRefusal):
         exc = refusal(exc)
+    elif isinstance(exc, RequestDataTooBig):  # refused on its Content-Length, before reading
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        exc = TooLarge(f"The request is too large: at most {limit} KB.")
     if isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
     if isinstance(exc, DjangoValidationError):

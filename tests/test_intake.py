@@ -1,5 +1,6 @@
 """Public intake: the form and API, status links, completion, duplicates, abuse and lock-outs."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -222,10 +223,42 @@ def test_the_api_answers_bad_input_with_400(db, body, status):
 
 def test_an_oversized_body_is_refused_before_it_is_read(db):
     before = snapshot()
-    body = {**COMPLETE_REQUEST, "supporting_information": "x" * 300_000}
+    # Every field within its limit; only the body is too large (a field nobody reads).
+    body = {**COMPLETE_REQUEST, "padding": "x" * 300_000}
     response = APIClient().post("/api/public/requests/", body, format="json")
-    assert response.status_code in (400, 413)
+    assert response.status_code == 413
+    assert response.json()["message"] == "The request is too large: at most 256 KB."
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b'{"email": "a@example.org",', "application/json", "JSON parse error"),
+        (b'{"email": "a@example.org", "n": NaN}', "application/json", "JSON parse error"),
+        ('{"email": "\u00e9@example.org"}'.encode("latin-1"), "application/json", "JSON parse"),
+        (b"[1, 2", "application/json; charset=utf-8", "JSON parse error"),
+        (b"", "application/json", "valid email address"),
+    ],
+)
+def test_a_malformed_json_body_gets_a_400_saying_why(db, body, content_type, message):
+    before = snapshot()
+    response = APIClient().generic("POST", "/api/public/requests/", body, content_type)
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    assert snapshot() == before
+
+
+def test_json_in_another_charset_is_read_in_that_charset(db):
+    body = json.dumps({**COMPLETE_REQUEST, "name": "Zoë Müller"}, ensure_ascii=False)
+    response = APIClient().generic(
+        "POST",
+        "/api/public/requests/",
+        body.encode("latin-1"),
+        "application/json; charset=latin-1",
+    )
+    assert response.status_code == 201
+    assert Request.objects.get().requester_name == "Zoë Müller"
 
 
 def test_a_duplicate_submission_is_linked_not_doubled(file_request, settings):
@@ -486,6 +519,27 @@ def test_a_locked_out_requester_cannot_complete_an_old_incomplete_request(file_r
     with pytest.raises(Exception, match="not accepting requests") as refused:
         intake.request_complete(token=incomplete.token, data={"supporting_information": "x"})
     assert refused.value.status == 403
+
+
+def test_a_client_over_the_limit_is_let_in_again_at_the_rate_and_told_when(db, monkeypatch):
+    monkeypatch.setattr(PublicThrottle, "rate", "3/minute", raising=False)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(PublicThrottle, "timer", lambda self: clock[0])
+    api = APIClient(REMOTE_ADDR="198.51.100.7")
+
+    def status_after(seconds: float):
+        clock[0] += seconds
+        return api.get("/api/public/requests/no-such-token/")
+
+    assert [status_after(0).status_code for _ in range(3)] == [404, 404, 404]  # the whole burst
+    refused = status_after(0)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "20"  # one request's share of the minute
+    assert status_after(19).status_code == 429
+    assert status_after(1).status_code == 404  # 20 s on: room for exactly one more
+    assert status_after(0).status_code == 429
+    assert status_after(60).status_code == 404  # a quiet minute gives the whole burst back
+    assert [status_after(0).status_code for _ in range(3)] == [404, 404, 429]
 
 
 def test_a_forwarded_for_header_does_not_get_round_the_rate_limit(db, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -17,7 +19,7 @@ def _throttled(request: HttpRequest) -> HttpResponse | None:
     throttle = PublicThrottle()
     if throttle.allow_request(request, None):
         return None
-    wait = int(throttle.wait() or 60)
+    wait = math.ceil(throttle.wait() or 60)
     response = render(
         request, "intake/error.html", {"message": f"Too many requests; try again in {wait} s."}
     )
