@@ -294,6 +294,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("OFFICEACTIONS_FROM_EMAIL", "office-actions@
 # several web processes.
 # Public submissions share commits through one writer thread per process (group commit).
 OFFICEACTIONS_INTAKE_BATCHING = envbool("OFFICEACTIONS_INTAKE_BATCHING", True)
+# Stored submissions are filed (case, audit entry, email) by a task that starts this many
+# seconds after it is queued and serves every batch stored meanwhile; 0 queues one per batch.
+OFFICEACTIONS_INTAKE_FILING_DELAY = float(
+    os.environ.get("OFFICEACTIONS_INTAKE_FILING_DELAY", "0.5")
+)
+# How often the worker files whatever was left unfiled (a lost race, a clock far off).
+OFFICEACTIONS_INTAKE_SWEEP_SECONDS = int(os.environ.get("OFFICEACTIONS_INTAKE_SWEEP_SECONDS", "60"))
 OFFICEACTIONS_PUBLIC_RATE = os.environ.get("OFFICEACTIONS_PUBLIC_RATE", "20/minute")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"public": OFFICEACTIONS_PUBLIC_RATE}
 # How many proxies stand in front; 0 means clients are told apart by the connection's address,

@@ -1,6 +1,7 @@
 """Public intake: the form and API, status links, completion, duplicates, abuse and lock-outs."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from officeactions.audit.models import AuditEntry
@@ -432,8 +434,31 @@ def test_the_request_path_stores_and_the_worker_files(db, django_capture_on_comm
     assert submission.token in message.body  # the worker re-derives the private link
 
 
+def _filing_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    from officeactions.intake.tasks import request_file_pending_task
+
+    return DBTaskResult.objects.filter(task_path=request_file_pending_task.module_path)
+
+
+def _run_worker():
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def _run_worker_when_filing_may_start():
+    """The worker, once every filing task queued may run (one queued to run at once has no
+    time of its own: the latest date there is)."""
+    times = [t.run_after for t in _filing_tasks() if t.run_after.year < 9999]
+    time.sleep(max([0, *((t - timezone.now()).total_seconds() for t in times)]) + 0.05)
+    _run_worker()
+
+
 @pytest.mark.usefixtures("committed_db")
-def test_the_real_worker_files_queued_requests():
+def test_the_real_worker_files_queued_requests(settings):
+    settings.OFFICEACTIONS_INTAKE_FILING_DELAY = 2
     intake.request_submit(data=COMPLETE_REQUEST)
     intake.request_submit(
         data={
@@ -443,14 +468,70 @@ def test_the_real_worker_files_queued_requests():
             "supporting_information": "",
         }
     )
-    from django.core.management import call_command
-
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    # Both stored within the first task's interval: it serves both, no second task is queued.
+    assert _filing_tasks().count() == 1
+    _run_worker_when_filing_may_start()
     complete, incomplete = Request.objects.order_by("summary").reverse()
     assert complete.case is not None and complete.filed_at is not None
     assert incomplete.case is None and incomplete.filed_at is not None
     assert AuditEntry.objects.filter(action="request.submit").count() == 2
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_with_no_delay_every_batch_queues_its_own_filing(settings):
+    settings.OFFICEACTIONS_INTAKE_FILING_DELAY = 0
+    for n in range(3):
+        intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
+    assert _filing_tasks().count() == 3
+    _run_worker()
+    assert not Request.objects.filter(filed_at=None).exists()
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_the_sweep_files_what_no_task_was_queued_for_and_comes_back():
+    from django_tasks_db.models import DBTaskResult
+
+    from officeactions.enforcement.services import start_periodic_tasks
+    from officeactions.intake.tasks import request_file_sweep_task
+
+    for n in range(2):
+        intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
+    _filing_tasks().delete()  # as if the filing task were lost (a clock far off, a crash)
+    start_periodic_tasks()  # what the worker command does first
+    sweeps = DBTaskResult.objects.filter(task_path=request_file_sweep_task.module_path)
+    DBTaskResult.objects.exclude(task_path=request_file_sweep_task.module_path).delete()
+    _run_worker()
+    assert not Request.objects.filter(filed_at=None).exists()
+    assert AuditEntry.objects.filter(action="request.submit").count() == 2
+    assert sweeps.filter(status="READY").count() == 1  # the next sweep is queued
+
+
+def test_a_request_that_cannot_be_filed_does_not_hold_up_the_others(db, monkeypatch, caplog):
+    for n in range(3):
+        intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
+    _, second, _ = Request.objects.order_by("pk")
+    real = intake.request_file
+
+    def failing(*, request_id):
+        if request_id == second.pk:
+            raise RuntimeError("mail server down")
+        return real(request_id=request_id)
+
+    monkeypatch.setattr(intake, "request_file", failing)
+    assert intake.request_file_pending(chunk=2) == 2
+    assert [r.filed_at is not None for r in Request.objects.order_by("pk")] == [True, False, True]
+    assert f"Filing request {second.pk} failed" in caplog.text
+    monkeypatch.setattr(intake, "request_file", real)
+    assert intake.request_file_pending() == 1  # the next run files it
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_a_batch_stored_after_the_filing_task_may_have_started_queues_another():
+    intake._filing_after_commit(timezone.now() + timedelta(hours=1))  # still to start: none
+    assert not _filing_tasks().exists()
+    intake._filing_after_commit(timezone.now() - timedelta(seconds=1))  # may have started
+    assert _filing_tasks().count() == _filing_tasks().ready().count() == 1  # to run now
 
 
 def test_staff_mark_abuse_and_lift_it_through_the_pages_and_the_api(file_request, people):
@@ -639,11 +720,10 @@ def test_the_writer_thread_stores_concurrent_submissions_each_with_its_own_answe
     for n, answer in enumerate(answers):
         assert stored[answer.request.reference] == f"concurrent {n}"
         assert intake.request_by_token(answer.token).summary == f"concurrent {n}"
-    from django_tasks_db.models import DBTaskResult
-
-    # Filing is queued once per stored batch, never less than once per request stored.
-    queued = [pk for t in DBTaskResult.objects.all() for pk in t.args_kwargs["args"][0]]
-    assert sorted(queued) == sorted(Request.objects.values_list("pk", flat=True))
+    # The filing tasks queued meanwhile file every one of them once they may run.
+    _run_worker_when_filing_may_start()
+    assert not Request.objects.filter(filed_at=None).exists()
+    assert AuditEntry.objects.filter(action="request.submit").count() == 60
 
 
 @pytest.mark.postgres  # SQLite serialises writers; in memory a second writer fails, not waits

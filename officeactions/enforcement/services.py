@@ -911,10 +911,12 @@ def start_periodic_tasks() -> None:
     """Queue the first run of each periodic task (the worker command calls this)."""
     from officeactions.checkuser.tasks import checkuser_purge_task
     from officeactions.enforcement.tasks import enforcement_resume_task, revert_watch_task
+    from officeactions.intake.tasks import request_file_sweep_task
 
     schedule(revert_watch_task, 0)
     schedule(enforcement_resume_task, 0)
     schedule(checkuser_purge_task, 0)
+    schedule(request_file_sweep_task, 0)
 
 
 # -- reports against a ban: sockpuppets, proxies, interference ---------------------------

@@ -68,7 +68,13 @@ class Request(models.Model):
     last_duplicate_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["requester", "content_hash", "received_at"])]
+        indexes = [
+            models.Index(fields=["requester", "content_hash", "received_at"]),
+            # The filing tasks' "not yet filed": a handful among millions.
+            models.Index(
+                fields=["id"], condition=models.Q(filed_at__isnull=True), name="request_unfiled_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

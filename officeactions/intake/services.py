@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 import queue
 import secrets
@@ -48,6 +49,8 @@ from officeactions.policy.intake import (
     missing_items,
 )
 from officeactions.policy.names import normalise_username
+
+logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE_URLS = 25
 MAX_TEXT = 20_000
@@ -510,16 +513,78 @@ def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
     for i, original in repeats:
         outcomes[i] = _count_duplicate(original, now)
     if fresh:
-        from officeactions.intake.tasks import request_file_batch_task
-
-        # Queued in the same transaction (the task queue is this database): filed iff stored.
-        request_file_batch_task.enqueue([req.pk for _, req, _, _ in fresh])
+        _filing_queue(now)
     return outcomes  # type: ignore[return-value]
+
+
+class _Filing:
+    """When the last filing task this process queued may start (its ``run_after``), once the
+    transaction that queued it has committed."""
+
+    run_after = None
+
+
+def _filing_queue(now) -> None:
+    """Make sure a filing task will see the requests this transaction stores.
+
+    A filing task files every request stored before it starts, and it starts no earlier than
+    its ``run_after``, ``OFFICEACTIONS_INTAKE_FILING_DELAY`` after it was queued. So a batch
+    that begins well before the last queued task may start, and commits before then, needs no
+    task of its own: under load one task serves all the batches of that interval, where one per
+    batch cost a busy writer about two fifths of its time (docs/benchmarks.md). The task is
+    queued in the batch's own transaction (the task queue is this database): filed iff stored.
+    A batch that still commits too late queues one at once; the periodic sweep files whatever
+    a lost race or another machine's clock left behind.
+    """
+    from officeactions.intake.tasks import request_file_pending_task
+
+    delay = timedelta(seconds=settings.OFFICEACTIONS_INTAKE_FILING_DELAY)
+    last = _Filing.run_after
+    if last is not None and now + delay / 2 < last:
+        transaction.on_commit(lambda: _filing_after_commit(last))
+        return
+    run_after = now + delay
+    request_file_pending_task.using(run_after=run_after).enqueue()
+
+    def committed() -> None:
+        _Filing.run_after = max(run_after, _Filing.run_after or run_after)
+
+    transaction.on_commit(committed)
+
+
+def _filing_after_commit(run_after) -> None:
+    if timezone.now() >= run_after:  # committed after the task may have started
+        from officeactions.intake.tasks import request_file_pending_task
+
+        request_file_pending_task.enqueue()
 
 
 def request_file_batch(*, request_ids: list[int]) -> list[str]:
     """File several stored requests, each in its own transaction."""
     return [request_file(request_id=pk) for pk in request_ids]
+
+
+def request_file_pending(chunk: int = 500) -> int:
+    """File every stored request not yet filed, oldest first, each in its own transaction.
+
+    Returns how many it filed. One that fails is logged and left for the next run, so it
+    never holds up the requests behind it.
+    """
+    filed, after = 0, 0
+    while True:
+        ids = list(
+            Request.objects.filter(filed_at__isnull=True, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            return filed
+        for pk in ids:
+            try:
+                filed += request_file(request_id=pk) != "already filed"
+            except Exception:
+                logger.exception("Filing request %s failed; the next run tries again.", pk)
+        after = ids[-1]
 
 
 class SubmissionBatcher:
