@@ -69,8 +69,9 @@ def plain_data(data: Any) -> Any:
 def submitted_data(request: Request) -> Any:
     """The body of a submission. Django refuses one over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` on its
     length, before reading it (413). A UTF-8 JSON body, as nearly every client sends, is read
-    here in one call: DRF's parser machinery cost the busiest public endpoint a fifth of its
-    time (docs/benchmarks.md). Anything else goes through DRF's parsers as before."""
+    here in one call: after validation, DRF's parser machinery was the largest part of the
+    busiest public endpoint's own work in a profile (docs/benchmarks.md). Anything else goes
+    through DRF's parsers as before."""
     body = request.body
     media_type, _, params = request.content_type.partition(";")
     charset = params.partition("charset=")[2].strip().strip('"').lower()

@@ -16,7 +16,7 @@ import secrets
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -521,10 +521,10 @@ class _Filing:
     """When the last filing task this process queued may start (its ``run_after``), once the
     transaction that queued it has committed."""
 
-    run_after = None
+    run_after: datetime | None = None
 
 
-def _filing_queue(now) -> None:
+def _filing_queue(now: datetime) -> None:
     """Make sure a filing task will see the requests this transaction stores.
 
     A filing task files every request stored before it starts, and it starts no earlier than
@@ -552,7 +552,7 @@ def _filing_queue(now) -> None:
     transaction.on_commit(committed)
 
 
-def _filing_after_commit(run_after) -> None:
+def _filing_after_commit(run_after: datetime) -> None:
     if timezone.now() >= run_after:  # committed after the task may have started
         from officeactions.intake.tasks import request_file_pending_task
 
