@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django_otp.oath import TOTP
 
 from officeactions.cases.models import Case
 from officeactions.legal.models import DmcaNotice
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
-from tests.helpers import authenticator, make_user, totp_code
+from tests.helpers import authenticator, make_user, run_worker, totp_code
 from tests.wikis import unique
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +116,6 @@ class Session:
 
     def close(self) -> None:
         self.context.close()
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def test_a_public_request_becomes_a_global_ban_on_the_wikis_and_the_public_log(

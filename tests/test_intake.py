@@ -1,7 +1,6 @@
 """Public intake: the form and API, status links, completion, duplicates, abuse and lock-outs."""
 
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -20,7 +19,7 @@ from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, R
 from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy.workflow import CaseState
 from tests.conftest import COMPLETE_REQUEST
-from tests.helpers import db_snapshot, sign_in
+from tests.helpers import db_snapshot, filing_tasks, run_worker, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -434,28 +433,6 @@ def test_the_request_path_stores_and_the_worker_files(db, django_capture_on_comm
     assert submission.token in message.body  # the worker re-derives the private link
 
 
-def _filing_tasks():
-    from django_tasks_db.models import DBTaskResult
-
-    from officeactions.intake.tasks import request_file_pending_task
-
-    return DBTaskResult.objects.filter(task_path=request_file_pending_task.module_path)
-
-
-def _run_worker():
-    from django.core.management import call_command
-
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-
-def _run_worker_when_filing_may_start():
-    """The worker, once every filing task queued may run (one queued to run at once has no
-    time of its own: the latest date there is)."""
-    times = [t.run_after for t in _filing_tasks() if t.run_after.year < 9999]
-    time.sleep(max([0, *((t - timezone.now()).total_seconds() for t in times)]) + 0.05)
-    _run_worker()
-
-
 @pytest.mark.usefixtures("committed_db")
 def test_the_real_worker_files_queued_requests(settings):
     settings.OFFICEACTIONS_INTAKE_FILING_DELAY = 2
@@ -469,8 +446,8 @@ def test_the_real_worker_files_queued_requests(settings):
         }
     )
     # Both stored within the first task's interval: it serves both, no second task is queued.
-    assert _filing_tasks().count() == 1
-    _run_worker_when_filing_may_start()
+    assert filing_tasks().count() == 1
+    run_worker()
     complete, incomplete = Request.objects.order_by("summary").reverse()
     assert complete.case is not None and complete.filed_at is not None
     assert incomplete.case is None and incomplete.filed_at is not None
@@ -483,8 +460,8 @@ def test_with_no_delay_every_batch_queues_its_own_filing(settings):
     settings.OFFICEACTIONS_INTAKE_FILING_DELAY = 0
     for n in range(3):
         intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
-    assert _filing_tasks().count() == 3
-    _run_worker()
+    assert filing_tasks().count() == 3
+    run_worker()
     assert not Request.objects.filter(filed_at=None).exists()
 
 
@@ -497,11 +474,11 @@ def test_the_sweep_files_what_no_task_was_queued_for_and_comes_back():
 
     for n in range(2):
         intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
-    _filing_tasks().delete()  # as if the filing task were lost (a clock far off, a crash)
+    filing_tasks().delete()  # as if the filing task were lost (a clock far off, a crash)
     start_periodic_tasks()  # what the worker command does first
     sweeps = DBTaskResult.objects.filter(task_path=request_file_sweep_task.module_path)
     DBTaskResult.objects.exclude(task_path=request_file_sweep_task.module_path).delete()
-    _run_worker()
+    run_worker()
     assert not Request.objects.filter(filed_at=None).exists()
     assert AuditEntry.objects.filter(action="request.submit").count() == 2
     assert sweeps.filter(status="READY").count() == 1  # the next sweep is queued
@@ -529,9 +506,9 @@ def test_a_request_that_cannot_be_filed_does_not_hold_up_the_others(db, monkeypa
 @pytest.mark.usefixtures("committed_db")
 def test_a_batch_stored_after_the_filing_task_may_have_started_queues_another():
     intake._filing_after_commit(timezone.now() + timedelta(hours=1))  # still to start: none
-    assert not _filing_tasks().exists()
+    assert not filing_tasks().exists()
     intake._filing_after_commit(timezone.now() - timedelta(seconds=1))  # may have started
-    assert _filing_tasks().count() == _filing_tasks().ready().count() == 1  # to run now
+    assert filing_tasks().count() == filing_tasks().ready().count() == 1  # to run now
 
 
 def test_staff_mark_abuse_and_lift_it_through_the_pages_and_the_api(file_request, people):
@@ -721,7 +698,7 @@ def test_the_writer_thread_stores_concurrent_submissions_each_with_its_own_answe
         assert stored[answer.request.reference] == f"concurrent {n}"
         assert intake.request_by_token(answer.token).summary == f"concurrent {n}"
     # The filing tasks queued meanwhile file every one of them once they may run.
-    _run_worker_when_filing_may_start()
+    run_worker()
     assert not Request.objects.filter(filed_at=None).exists()
     assert AuditEntry.objects.filter(action="request.submit").count() == 60
 
