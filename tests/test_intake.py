@@ -484,6 +484,21 @@ def test_the_sweep_files_what_no_task_was_queued_for_and_comes_back():
     assert sweeps.filter(status="READY").count() == 1  # the next sweep is queued
 
 
+@pytest.mark.usefixtures("committed_db")
+def test_filings_an_earlier_version_queued_still_file_their_requests():
+    from officeactions.intake.tasks import request_file_batch_task, request_file_task
+
+    for n in range(2):
+        intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
+    filing_tasks().delete()  # only the old forms of the task are waiting
+    first, second = Request.objects.order_by("pk")
+    request_file_task.enqueue(first.pk)
+    request_file_batch_task.enqueue([second.pk])
+    run_worker()
+    assert not Request.objects.filter(filed_at=None).exists()
+    assert AuditEntry.objects.filter(action="request.submit").count() == 2
+
+
 def test_a_request_that_cannot_be_filed_does_not_hold_up_the_others(db, monkeypatch, caplog):
     for n in range(3):
         intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})

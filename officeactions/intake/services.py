@@ -38,6 +38,7 @@ from officeactions.cases.models import Case
 from officeactions.cases.services import case_open_for_request
 from officeactions.errors import ApplicationError, InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, Requester
+from officeactions.intake.tasks import request_file_pending_task
 from officeactions.notify import notify, public_url
 from officeactions.policy import PolicyRefusal, Role
 from officeactions.policy.intake import (
@@ -536,8 +537,6 @@ def _filing_queue(now: datetime) -> None:
     A batch that still commits too late queues one at once; the periodic sweep files whatever
     a lost race or another machine's clock left behind.
     """
-    from officeactions.intake.tasks import request_file_pending_task
-
     delay = timedelta(seconds=settings.OFFICEACTIONS_INTAKE_FILING_DELAY)
     last = _Filing.run_after
     if last is not None and now + delay / 2 < last:
@@ -554,14 +553,7 @@ def _filing_queue(now: datetime) -> None:
 
 def _filing_after_commit(run_after: datetime) -> None:
     if timezone.now() >= run_after:  # committed after the task may have started
-        from officeactions.intake.tasks import request_file_pending_task
-
         request_file_pending_task.enqueue()
-
-
-def request_file_batch(*, request_ids: list[int]) -> list[str]:
-    """File several stored requests, each in its own transaction."""
-    return [request_file(request_id=pk) for pk in request_ids]
 
 
 def request_file_pending(chunk: int = 500) -> int:

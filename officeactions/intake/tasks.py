@@ -2,20 +2,20 @@ from django.conf import settings
 from django.tasks import task
 
 
-# Filed one by one, then per stored batch, by earlier versions; these stay so that filings they
-# queued, still waiting in a database, run.
+# Filing was queued per request, then per stored batch, by earlier versions. Such tasks may
+# still wait in a database: each now files whatever is not yet filed, theirs included.
 @task
-def request_file_task(request_id: int) -> str:
-    from officeactions.intake.services import request_file
+def request_file_task(request_id: int) -> int:
+    from officeactions.intake.services import request_file_pending
 
-    return request_file(request_id=request_id)
+    return request_file_pending()
 
 
 @task
-def request_file_batch_task(request_ids: list[int]) -> list[str]:
-    from officeactions.intake.services import request_file_batch
+def request_file_batch_task(request_ids: list[int]) -> int:
+    from officeactions.intake.services import request_file_pending
 
-    return request_file_batch(request_ids=request_ids)
+    return request_file_pending()
 
 
 @task
