@@ -202,7 +202,7 @@ def scan() -> tuple[dict[str, object], list[str]]:
         + literals
         + big
     )
-    return figures, findings + ["(function-level imports)"] + function_level
+    return figures, [*findings, "(function-level imports)", *function_level]
 
 
 def main() -> int:
@@ -216,7 +216,7 @@ def main() -> int:
     if not args.quiet:
         print()
         print("\n".join(findings))
-    broken = [f for f in findings[: findings.index("(function-level imports)")]]
+    broken = findings[: findings.index("(function-level imports)")]
     if args.check and broken:
         print(f"\n{len(broken)} findings break the layers.", file=sys.stderr)
         return 1
