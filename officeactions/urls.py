@@ -10,10 +10,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from officeactions.appeals import api as appeals_api
 from officeactions.bancheck.api import BanCheckApi
 from officeactions.cases import api
+from officeactions.cases import urls as cases_urls
 from officeactions.checkuser import api as checkuser_api
 from officeactions.events import api as events_api
 from officeactions.intake import api as intake_api
+from officeactions.intake import casework as intake_casework
 from officeactions.legal import api as legal_api
+from officeactions.legal import casework as legal_casework
 from officeactions.transparency import api as transparency_api
 
 api_patterns = [
@@ -27,11 +30,6 @@ api_patterns = [
     path("cases/<str:reference>/evidence/", api.CaseEvidenceApi.as_view(), name="case-evidence"),
     path("cases/<str:reference>/assignees/", api.CaseAssignApi.as_view(), name="case-assign"),
     path("cases/<str:reference>/delays/", api.CaseDelayApi.as_view(), name="case-delay"),
-    path(
-        "cases/<str:reference>/requester/lift/",
-        api.CaseRequesterLiftApi.as_view(),
-        name="case-requester-lift",
-    ),
     path("cases/<str:reference>/enforce/", api.CaseEnforceApi.as_view(), name="case-enforce"),
     path("cases/<str:reference>/lift/", api.CaseLiftApi.as_view(), name="case-lift"),
     path(
@@ -57,6 +55,7 @@ api_patterns = [
     path("cases/<str:reference>/breach-reports/", api.CaseBreachReportApi.as_view()),
     path("cases/<str:reference>/suspected-accounts/", api.CaseSuspectedAccountApi.as_view()),
     path("cases/<str:reference>/ban-reports/", api.CaseBanReportApi.as_view()),
+    *intake_casework.api_urlpatterns,
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("cases/<str:reference>/event-ban/", events_api.EventBanApi.as_view(), name="event-ban"),
     path("cases/<str:reference>/event-ban/photo/", events_api.EventBanPhotoApi.as_view()),
@@ -147,7 +146,17 @@ urlpatterns = [
     path("", include("officeactions.legal.urls")),
     path("", include("officeactions.transparency.urls")),
     path("accounts/", include("officeactions.accounts.urls")),
-    path("cases/", include("officeactions.cases.urls")),
+    path(
+        "cases/",
+        include(
+            (
+                cases_urls.urlpatterns
+                + intake_casework.case_urlpatterns
+                + legal_casework.case_urlpatterns,
+                "cases",
+            )
+        ),
+    ),
     path("events/", include("officeactions.events.urls")),
     path("", include("officeactions.appeals.urls")),
     path("", include("officeactions.checkuser.urls")),

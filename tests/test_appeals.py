@@ -11,6 +11,7 @@ from officeactions.appeals import selectors, services
 from officeactions.appeals.models import ActionModification, Appeal
 from officeactions.audit.models import AuditEntry
 from officeactions.cases import services as case_services
+from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.services import case_move
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.policy.workflow import TRANSITIONS, CaseState
@@ -161,12 +162,16 @@ def test_modifications_are_staff_steps_with_checked_input(people, open_case):
 
 def test_kinds_the_catalog_says_cannot_be_appealed_and_per_kind_refusals(people, monkeypatch):
     case = issued(people)
+    # A kind app that refuses appeals of its own kind, registered as kind apps do.
+    refusals = [*registry.hooks.get(Hook.APPEAL_REFUSAL, [])]
     monkeypatch.setitem(
-        services.APPEAL_REFUSALS, "global_ban", lambda c: f"{c.reference} is irrevocable."
+        registry.hooks,
+        Hook.APPEAL_REFUSAL,
+        [*refusals, lambda case: f"{case.reference} is irrevocable."],
     )
     with pytest.raises(StepRefused, match="is irrevocable"):
         file_as_subject(case)
-    monkeypatch.delitem(services.APPEAL_REFUSALS, "global_ban")
+    monkeypatch.setitem(registry.hooks, Hook.APPEAL_REFUSAL, refusals)
     file_as_subject(case)
     with pytest.raises(StepRefused, match="already open"):
         file_as_subject(case)

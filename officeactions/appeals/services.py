@@ -7,7 +7,6 @@ never sees more than the plain status words of their own appeal.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,10 +23,10 @@ from officeactions.appeals.models import ActionModification, Appeal
 from officeactions.audit.models import AuditEntry
 from officeactions.audit.services import audit_append
 from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
-from officeactions.events.services import event_ban_appeal_refusal
 from officeactions.intake.models import Request
 from officeactions.intake.services import _token_hash, request_by_token, status_token
 from officeactions.notify import notify, public_url
@@ -53,12 +52,6 @@ from officeactions.policy.names import normalise_username
 from officeactions.policy.workflow import TRANSITIONS
 
 MAX_TEXT = 20_000
-
-# Per-kind refusals beyond the catalog's appeal rule: code -> check(case) -> reason or None.
-# An irrevocable event ban, or one that is part of or led to a global ban, cannot be appealed.
-APPEAL_REFUSALS: dict[str, Callable[[Case], str | None]] = {
-    "event_ban": event_ban_appeal_refusal,
-}
 
 
 @dataclass
@@ -228,8 +221,7 @@ def appeal_file(*, data: dict[str, Any]) -> FiledAppeal:
         check_in_time(window, now, office_time_zone())
     except PolicyRefusal as exc:
         raise refusal(exc) from None
-    check = APPEAL_REFUSALS.get(case.kind)
-    if check is not None and (reason := check(case)):
+    if reason := registry.first(Hook.APPEAL_REFUSAL, case=case):
         raise StepRefused(reason)
     # "Yours" means from the same contact address: the details that identify the person under
     # investigation are public for a global ban, so an appeal filed by someone else in their

@@ -21,7 +21,6 @@ from officeactions.cases.models import Case, ConductWarning
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import BanReport
 from officeactions.errors import InvalidInput
-from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy.clocks import DelayReason
 from officeactions.policy.workflow import TRANSITIONS, CaseState
 
@@ -617,29 +616,6 @@ class KindListApi(APIView):
             for k in catalog()
         ]
         return Response(KindSerializer(kinds, many=True).data)
-
-
-class CaseRequesterLiftApi(APIView):
-    class RequesterLiftInputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
-
-    @extend_schema(
-        operation_id="cases_requester_lift_lockout",
-        request=RequesterLiftInputSerializer,
-        responses={200: CaseDetailSerializer, **ERRORS},
-        description="Lift the lock-out of the requester whose request became this case.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        data = self.RequesterLiftInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        requester = requester_of(case)
-        if requester is None:
-            raise InvalidInput("This case has no requester on record.")
-        requester_lockout_lift(
-            requester=requester, actor=request.user, reason=data.validated_data["reason"]
-        )
-        return _detail(request, case)
 
 
 class CaseEnforceApi(APIView):

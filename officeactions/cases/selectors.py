@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
 from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.extensions import registry
 from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction, Subject
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Visibility
@@ -83,18 +84,13 @@ def proposal_quorum(case: Case, proposal: ProposedAction) -> Quorum:
 def available_transitions(case: Case, user: User) -> list[Transition]:
     """The steps this person may take on this case now (drives buttons and the API)."""
     from officeactions.cases.services import check_may_take
-    from officeactions.enforcement.services import enforceable
-    from officeactions.intake.models import Request
 
-    from_request = Request.objects.filter(case=case).exists()
     possible = []
     for transition in TRANSITIONS.values():
         if case.case_state not in transition.sources:
             continue
-        if transition.name == "enforce" and not enforceable(case.action_kind):
-            continue
-        if transition.name == "mark_abusive" and not from_request:
-            continue  # there is no requester to warn or lock out
+        if registry.step_refusal(case, transition):
+            continue  # the step does not apply to this case (a kind app says why)
         try:
             check_may_take(case=case, actor=user, transition=transition)
         except (ApplicationError, PolicyRefusal):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
 from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import (
     Case,
     CaseAssignment,
@@ -535,9 +536,8 @@ def case_transition(
     if accepting and not CaseAssignment.objects.filter(case=case, user=actor).exists():
         _assign(case, actor, actor)  # whoever accepts a case is on it
     if transition.name in TRIAGE_STEPS:
-        from officeactions.intake.services import request_after_triage
-
-        request_after_triage(
+        registry.call(
+            Hook.AFTER_TRIAGE,
             case=case,
             actor=actor,
             step=transition.name,

@@ -2,9 +2,7 @@ from django.urls import path
 
 from officeactions.cases import views
 from officeactions.enforcement import views as enforcement
-from officeactions.legal import views as legal
 
-app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
@@ -17,7 +15,6 @@ urlpatterns = [
     path("<str:reference>/subject/", views.case_subject, name="subject"),
     path("<str:reference>/delay/", views.case_delay, name="delay"),
     path("<str:reference>/second-review/", views.case_follow_up, name="follow-up"),
-    path("<str:reference>/requester/lift/", views.requester_lift, name="requester-lift"),
     path("<str:reference>/enforce/", enforcement.case_enforce, name="enforce"),
     path("<str:reference>/lift/", enforcement.case_lift, name="lift"),
     path("<str:reference>/enforcement/retry/", enforcement.case_retry, name="retry"),
@@ -30,8 +27,4 @@ urlpatterns = [
     path("<str:reference>/breach-reports/", enforcement.breach_report, name="breach-report"),
     path("<str:reference>/suspected-accounts/", enforcement.suspect_decide, name="suspect"),
     path("<str:reference>/ban-reports/", enforcement.ban_report, name="ban-report"),
-    path("<str:reference>/dmca/court-action/", legal.court_action, name="court-action"),
-    path("<str:reference>/dmca/attachments/<int:pk>/", legal.attachment, name="attachment"),
-    path("<str:reference>/child-protection/suppress/", legal.suppress, name="suppress"),
-    path("<str:reference>/child-protection/ncmec/", legal.ncmec, name="ncmec"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from officeactions.accounts.roles import is_staff_member, user_roles
 from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
+from officeactions.cases.extensions import registry
 from officeactions.cases.forms import (
     AssignForm,
     BanReportForm,
@@ -22,7 +23,6 @@ from officeactions.cases.forms import (
     ConductWarningForm,
     DelayForm,
     EvidenceForm,
-    LockoutLiftForm,
     ProposalForm,
     ReapplicationForm,
     ReviewForm,
@@ -33,8 +33,6 @@ from officeactions.cases.forms import (
 from officeactions.cases.models import Case, ConductWarning
 from officeactions.enforcement.models import BanReport
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
-from officeactions.intake.models import Request
-from officeactions.intake.services import requester_lockout_lift, requester_of
 from officeactions.policy import Team
 from officeactions.policy.sanctions import WHY_NO_WARNING
 from officeactions.policy.workflow import CLOSED_STATES, CaseState
@@ -51,7 +49,7 @@ def _detail(
     request: HttpRequest, case: Case, *, error: str = "", status: int = 200, forms=None
 ) -> HttpResponse:
     proposal = selectors.pending_proposal(case) or case.proposals.first()
-    request_record = Request.objects.filter(case=case).select_related("requester").first()
+    slots, section_context = registry.sections_for(case, request.user)
     period = selectors.rights_period(case)
     context = {
         "case": case,
@@ -64,23 +62,12 @@ def _detail(
         "timeline": selectors.case_timeline(case),
         "evidence": case.evidence.select_related("added_by"),
         "assignees": case.assignees.order_by("username"),
-        "request_record": request_record,
-        "requester": request_record.requester if request_record else None,
-        "abuse_marks": request_record.requester.abuse.all()
-        if request_record and request_record.requester
-        else [],
         "clock": case.clock(),
         "operations": case.operations.all(),
-        **_legal_context(case),
-        **_events_context(case),
+        "slots": slots,
+        **section_context,
         "incidents": case.incidents.select_related("operation"),
         "case_is_open": case.case_state not in CLOSED_STATES,
-        "requester_answer_steps": ("accept", "defer", "decline_request"),
-        "requester_locked": bool(
-            request_record
-            and request_record.requester
-            and request_record.requester.locked_at(timezone.now())
-        ),
         "delays": case.delays.select_related("recorded_by"),
         "delay_form": DelayForm(),
         "proposal_form": _proposal_form(case),
@@ -110,34 +97,10 @@ def _detail(
     return render(request, template, context, status=status)
 
 
-def _events_context(case: Case) -> dict:
-    from officeactions.events.views import case_context
-
-    return case_context(case)
-
-
 def _proposal_form(case: Case, data=None) -> ProposalForm:
     # A ban that may follow warnings asks why none was given, for a direct ban.
     optional = (WHY_NO_WARNING,) if case.action_kind.warning_kinds else ()
     return ProposalForm(data, rule=selectors.review_rule_for(case), optional_terms=optional)
-
-
-def _legal_context(case: Case) -> dict:
-    from officeactions.legal.models import DmcaNotice
-    from officeactions.legal.services import defect_words
-    from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
-
-    notice = DmcaNotice.objects.filter(case=case).first()
-    return {
-        "dmca_notice": notice,
-        "notice_defects": defect_words(notice.defects, NOTICE_ELEMENTS) if notice else [],
-        "counters": [
-            (c, defect_words(c.defects, COUNTER_NOTICE_ELEMENTS)) for c in notice.counters.all()
-        ]
-        if notice
-        else [],
-        "ncmec_reports": case.ncmec_reports.all() if case.kind == "child_protection" else [],
-    }
 
 
 @login_required
@@ -334,22 +297,6 @@ def case_delay(request: HttpRequest, reference: str) -> HttpResponse:
         return "Reason for the delay recorded."
 
     return _act(request, reference, act, "delay_form", DelayForm(request.POST))
-
-
-@login_required
-@require_POST
-def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
-    """Lift the lock-out of the requester of this case (seen through the case, so need to know
-    applies)."""
-
-    def act(case, data):
-        requester = requester_of(case)
-        if requester is None:
-            raise InvalidInput("This case has no requester on record.")
-        requester_lockout_lift(requester=requester, actor=request.user, reason=data["reason"])
-        return "Lock-out lifted."
-
-    return _act(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
 
 
 @login_required

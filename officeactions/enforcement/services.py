@@ -1106,3 +1106,10 @@ def ban_report_file(
         data={"sanction_case": sanction_case.reference, "wiki": report.wiki, "username": username},
     )
     return report
+
+
+def enforce_refusal(case: Case, transition: Transition) -> str | None:
+    """The engine's step condition: Enforce applies only to what is carried out on a wiki."""
+    if transition.name == "enforce" and not enforceable(case.action_kind):
+        return f"A {case.action_kind.name} has nothing to carry out on a wiki here."
+    return None

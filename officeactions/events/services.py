@@ -345,6 +345,12 @@ def event_ban_appeal_refusal(case: Case) -> str | None:
     return appeal_refusal(scope.as_policy())
 
 
+def appeal_refusal_hook(case: Case) -> str | None:
+    """The engine's appeal hook: only an event ban has these refusals (irrevocable, or part of
+    or leading to a global ban)."""
+    return event_ban_appeal_refusal(case) if case.kind == EVENT_BAN else None
+
+
 # -- events -----------------------------------------------------------------------------------
 
 

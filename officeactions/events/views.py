@@ -29,10 +29,8 @@ from officeactions.events.models import Event, EventBanScope, OrganiserDesignati
 from officeactions.policy import Role
 
 
-def case_context(case) -> dict:
+def case_context(case, user=None) -> dict:
     """What the case page shows of an event ban: its scope, the appeal path, the forms."""
-    if case.kind != services.EVENT_BAN:
-        return {}
     scope = EventBanScope.objects.filter(case=case).first()
     initial = {}
     if scope:

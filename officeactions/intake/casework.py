@@ -1,0 +1,116 @@
+"""What intake adds to a case that came from a public request: the request as received and its
+requester on the case page, the answer to the requester after triage, and lifting a
+requester's lock-out. Registered with the engine in IntakeConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request as ApiRequest
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from officeactions.cases import selectors
+from officeactions.cases.api import ERRORS, CaseDetailSerializer, _detail
+from officeactions.cases.extensions import CaseSection, Hook, Registry, Slot
+from officeactions.cases.forms import LockoutLiftForm
+from officeactions.cases.models import Case
+from officeactions.cases.views import _act
+from officeactions.errors import InvalidInput
+from officeactions.intake.models import Request
+from officeactions.intake.services import (
+    request_after_triage,
+    requester_lockout_lift,
+    requester_of,
+)
+from officeactions.policy.workflow import Transition
+
+# Steps on a case that answer its requester (the message field is shown with them).
+ANSWER_STEPS = ("accept", "defer", "decline_request")
+
+
+def case_context(case: Case, user: Any) -> dict[str, Any]:
+    record = Request.objects.filter(case=case).select_related("requester").first()
+    requester = record.requester if record else None
+    return {
+        "request_record": record,
+        "requester": requester,
+        "abuse_marks": requester.abuse.all() if requester else [],
+        "requester_locked": bool(requester and requester.locked_at(timezone.now())),
+        "requester_answer_steps": ANSWER_STEPS,
+    }
+
+
+def mark_abusive_refusal(case: Case, transition: Transition) -> str | None:
+    if transition.name == "mark_abusive" and not Request.objects.filter(case=case).exists():
+        return "There is no requester to warn or lock out."
+    return None
+
+
+def register(registry: Registry) -> None:
+    registry.add_section(CaseSection(Slot.REQUEST, "intake/case/request.html", case_context))
+    registry.add_section(CaseSection(Slot.AFTER_ACTIONS, "intake/case/requester.html", _none))
+    registry.add_step_condition(mark_abusive_refusal)
+    registry.on(Hook.AFTER_TRIAGE, request_after_triage)
+
+
+def _none(case: Case, user: Any) -> dict[str, Any]:
+    return {}  # the request section's names serve this one too
+
+
+def _lift(case: Case, actor: Any, reason: str) -> None:
+    requester = requester_of(case)
+    if requester is None:
+        raise InvalidInput("This case has no requester on record.")
+    requester_lockout_lift(requester=requester, actor=actor, reason=reason)
+
+
+@login_required
+@require_POST
+def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
+    """Lift the lock-out of the requester of this case (seen through the case, so need to know
+    applies)."""
+
+    def act(case: Case, data: dict[str, Any]) -> str:
+        _lift(case, request.user, data["reason"])
+        return "Lock-out lifted."
+
+    return _act(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
+
+
+class CaseRequesterLiftApi(APIView):
+    class RequesterLiftInputSerializer(serializers.Serializer):
+        reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="cases_requester_lift_lockout",
+        request=RequesterLiftInputSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Lift the lock-out of the requester whose request became this case.",
+    )
+    def post(self, request: ApiRequest, reference: str) -> Response:
+        data = self.RequesterLiftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_visible(request.user, reference)
+        _lift(case, request.user, data.validated_data["reason"])
+        return _detail(request, case)
+
+
+# Under cases/ in the "cases" namespace, and under api/ (the shell's urls.py composes them).
+case_urlpatterns = [
+    path("<str:reference>/requester/lift/", requester_lift, name="requester-lift"),
+]
+api_urlpatterns = [
+    path(
+        "cases/<str:reference>/requester/lift/",
+        CaseRequesterLiftApi.as_view(),
+        name="case-requester-lift",
+    ),
+]
