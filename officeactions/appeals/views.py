@@ -14,7 +14,7 @@ from officeactions.accounts.roles import user_roles
 from officeactions.appeals import selectors, services
 from officeactions.appeals.forms import AppealForm, CounselForm, DecideForm, ModificationForm
 from officeactions.appeals.models import Appeal
-from officeactions.cases.views import _act
+from officeactions.cases.views import act_on_case
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.intake.views import _throttled
 from officeactions.policy import Role
@@ -169,4 +169,4 @@ def case_modification(request: HttpRequest, reference: str) -> HttpResponse:
         services.modification_record(case=case, actor=request.user, **data)
         return "Modification recorded."
 
-    return _act(request, reference, act, "modification_form", ModificationForm(request.POST))
+    return act_on_case(request, reference, act, "modification_form", ModificationForm(request.POST))

@@ -348,7 +348,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
         return TimelineEntrySerializer(selectors.case_timeline(case), many=True).data
 
 
-def _detail(request: Request, case: Case, status: int = 200) -> Response:
+def detail_response(request: Request, case: Case, status: int = 200) -> Response:
     case = selectors.case_get_visible(request.user, case.reference)
     return Response(CaseDetailSerializer(case, context={"user": request.user}).data, status=status)
 
@@ -362,7 +362,7 @@ def case_action(
     data.is_valid(raise_exception=True)
     case = selectors.case_get_visible(request.user, reference)
     service(case=case, actor=request.user, **data.validated_data)
-    return _detail(request, case, status=status)
+    return detail_response(request, case, status=status)
 
 
 class CaseListApi(APIView):
@@ -440,13 +440,13 @@ class CaseListApi(APIView):
                 subject=subject,
                 enforces=enforces,
             )
-        return _detail(request, case, status=201)
+        return detail_response(request, case, status=201)
 
 
 class CaseDetailApi(APIView):
     @extend_schema(operation_id="cases_get", responses={200: CaseDetailSerializer, **ERRORS})
     def get(self, request: Request, reference: str) -> Response:
-        return _detail(request, selectors.case_get_visible(request.user, reference))
+        return detail_response(request, selectors.case_get_visible(request.user, reference))
 
 
 class CaseStepApi(APIView):
@@ -474,7 +474,7 @@ class CaseStepApi(APIView):
         case = services.case_transition(
             case=case, actor=request.user, name=values.pop("step"), **values
         )
-        return _detail(request, case)
+        return detail_response(request, case)
 
 
 class CaseDelayApi(APIView):
@@ -583,7 +583,7 @@ class CaseAssignApi(APIView):
         if user is None:
             raise InvalidInput(f"No staff member named {username!r}.")
         services.case_assign(case=case, actor=request.user, user=user)
-        return _detail(request, case)
+        return detail_response(request, case)
 
 
 class KindSerializer(serializers.Serializer):
@@ -663,7 +663,7 @@ class CaseRetryApi(APIView):
     def post(self, request: Request, reference: str) -> Response:
         case = selectors.case_get_visible(request.user, reference)
         enforcement.enforcement_retry(case=case, actor=request.user)
-        return _detail(request, case, status=202)
+        return detail_response(request, case, status=202)
 
 
 class CaseAddAccountApi(APIView):

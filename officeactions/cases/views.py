@@ -38,7 +38,7 @@ from officeactions.policy.sanctions import WHY_NO_WARNING
 from officeactions.policy.workflow import CLOSED_STATES, CaseState
 
 
-def _visible_case(request: HttpRequest, reference: str) -> Case:
+def visible_case(request: HttpRequest, reference: str) -> Case:
     try:
         return selectors.case_get_visible(request.user, reference)
     except NotFound:
@@ -144,7 +144,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 with transaction.atomic():
                     enforces = None
                     if data["enforces"]:
-                        enforces = _visible_case(request, data["enforces"].strip())
+                        enforces = visible_case(request, data["enforces"].strip())
                     subject = None
                     if data["subject_id"]:
                         try:
@@ -183,23 +183,23 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _detail(request, _visible_case(request, reference))
+    return _detail(request, visible_case(request, reference))
 
 
-def _act(request: HttpRequest, reference: str, action, form_name: str, form) -> HttpResponse:
+def act_on_case(request: HttpRequest, reference: str, action, form_name: str, form) -> HttpResponse:
     """Run one service call from a posted form; on refusal show the case with the reason."""
-    case = _visible_case(request, reference)
+    case = visible_case(request, reference)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
         return _detail(request, case, error=first, status=400, forms={form_name: form})
     try:
         message = action(case, form.cleaned_data)
     except ApplicationError as exc:
-        case = _visible_case(request, reference)
+        case = visible_case(request, reference)
         return _detail(request, case, error=exc.message, status=exc.status, forms={form_name: form})
     messages.success(request, message)
     if request.headers.get("HX-Request"):
-        return _detail(request, _visible_case(request, reference))
+        return _detail(request, visible_case(request, reference))
     return redirect("cases:detail", reference=reference)
 
 
@@ -218,13 +218,13 @@ def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResp
         )
         return f"Done. The case is now {case.case_state.label.lower()}."
 
-    return _act(request, reference, act, "transition_form", TransitionForm(request.POST))
+    return act_on_case(request, reference, act, "transition_form", TransitionForm(request.POST))
 
 
 @login_required
 @require_POST
 def case_propose(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _visible_case(request, reference)
+    case = visible_case(request, reference)
     form = _proposal_form(case, request.POST)
 
     def act(case, data):
@@ -233,7 +233,7 @@ def case_propose(request: HttpRequest, reference: str) -> HttpResponse:
         )
         return "Action proposed. Submit it for review when it is ready."
 
-    return _act(request, reference, act, "proposal_form", form)
+    return act_on_case(request, reference, act, "proposal_form", form)
 
 
 @login_required
@@ -245,7 +245,7 @@ def case_review(request: HttpRequest, reference: str) -> HttpResponse:
         )
         return f"Review recorded: {data['decision']}."
 
-    return _act(request, reference, act, "review_form", ReviewForm(request.POST))
+    return act_on_case(request, reference, act, "review_form", ReviewForm(request.POST))
 
 
 @login_required
@@ -255,7 +255,7 @@ def case_evidence(request: HttpRequest, reference: str) -> HttpResponse:
         services.evidence_add(case=case, actor=request.user, url=data["url"], note=data["note"])
         return "Evidence added."
 
-    return _act(request, reference, act, "evidence_form", EvidenceForm(request.POST))
+    return act_on_case(request, reference, act, "evidence_form", EvidenceForm(request.POST))
 
 
 @login_required
@@ -271,7 +271,7 @@ def case_subject(request: HttpRequest, reference: str) -> HttpResponse:
         )
         return "The person is recorded on the case."
 
-    return _act(request, reference, act, "subject_form", SubjectFields(request.POST))
+    return act_on_case(request, reference, act, "subject_form", SubjectFields(request.POST))
 
 
 @login_required
@@ -284,7 +284,7 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
         services.case_assign(case=case, actor=request.user, user=user)
         return f"{user.get_username()} is now on the case."
 
-    return _act(request, reference, act, "assign_form", AssignForm(request.POST))
+    return act_on_case(request, reference, act, "assign_form", AssignForm(request.POST))
 
 
 @login_required
@@ -296,7 +296,7 @@ def case_delay(request: HttpRequest, reference: str) -> HttpResponse:
         )
         return "Reason for the delay recorded."
 
-    return _act(request, reference, act, "delay_form", DelayForm(request.POST))
+    return act_on_case(request, reference, act, "delay_form", DelayForm(request.POST))
 
 
 @login_required
@@ -306,7 +306,7 @@ def case_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
         services.case_follow_up_review(case=case, actor=request.user, comment=data["reason"])
         return "Second review recorded."
 
-    return _act(request, reference, act, "follow_up_form", TransitionForm(request.POST))
+    return act_on_case(request, reference, act, "follow_up_form", TransitionForm(request.POST))
 
 
 @login_required
@@ -316,7 +316,7 @@ def conduct_warning_draft(request: HttpRequest, reference: str) -> HttpResponse:
         services.conduct_warning_draft(case=case, actor=request.user, **data)
         return "Warning drafted from the template and proposed. Submit it for review."
 
-    return _act(request, reference, act, "warning_form", ConductWarningForm(request.POST))
+    return act_on_case(request, reference, act, "warning_form", ConductWarningForm(request.POST))
 
 
 @login_required
@@ -326,13 +326,13 @@ def conduct_warning_issue(request: HttpRequest, reference: str) -> HttpResponse:
         services.conduct_warning_issue(case=case, actor=request.user)
         return "Warning issued: sent to the person by email, confidentially."
 
-    return _act(request, reference, act, "issue_form", TransitionForm(request.POST))
+    return act_on_case(request, reference, act, "issue_form", TransitionForm(request.POST))
 
 
 @login_required
 @require_POST
 def reapplication_check(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _visible_case(request, reference)
+    case = visible_case(request, reference)
     period = selectors.rights_period(case)
     form = ReapplicationForm(request.POST, criteria=period.criteria if period else [])
 
@@ -340,4 +340,4 @@ def reapplication_check(request: HttpRequest, reference: str) -> HttpResponse:
         check = services.reapplication_check(case=case, actor=request.user, **data)
         return check.message
 
-    return _act(request, reference, act, "reapplication_form", form)
+    return act_on_case(request, reference, act, "reapplication_form", form)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from officeactions.cases.views import _act
+from officeactions.cases.views import act_on_case
 from officeactions.checkuser import services
 from officeactions.checkuser.forms import EntryForm, ShareForm, WithholdForm
 from officeactions.checkuser.models import CheckUserEntry
@@ -27,7 +27,7 @@ def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
         services.checkuser_record(case=case, actor=request.user, **data)
         return "CheckUser entry recorded."
 
-    return _act(request, reference, act, "checkuser_form", EntryForm(request.POST))
+    return act_on_case(request, reference, act, "checkuser_form", EntryForm(request.POST))
 
 
 @login_required
@@ -42,7 +42,7 @@ def entry_share(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         )
         return "Sharing with stewards recorded."
 
-    return _act(request, reference, act, "share_form", ShareForm(request.POST))
+    return act_on_case(request, reference, act, "share_form", ShareForm(request.POST))
 
 
 @login_required
@@ -52,4 +52,4 @@ def entry_withhold(request: HttpRequest, reference: str, pk: int) -> HttpRespons
         services.checkuser_withhold(entry=_entry_of(case, pk), actor=request.user, **data)
         return "Withholding recorded."
 
-    return _act(request, reference, act, "withhold_form", WithholdForm(request.POST))
+    return act_on_case(request, reference, act, "withhold_form", WithholdForm(request.POST))

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from officeactions.cases.forms import BanReportForm, BreachReportForm, SuspectDecisionForm
-from officeactions.cases.views import _act
+from officeactions.cases.views import act_on_case
 from officeactions.enforcement import services
 
 
@@ -29,7 +29,7 @@ def case_enforce(request: HttpRequest, reference: str) -> HttpResponse:
         )
         return f"{len(ops)} operations queued for the wikis."
 
-    return _act(request, reference, act, "enforce_form", EnforceForm(request.POST))
+    return act_on_case(request, reference, act, "enforce_form", EnforceForm(request.POST))
 
 
 @login_required
@@ -39,7 +39,7 @@ def case_lift(request: HttpRequest, reference: str) -> HttpResponse:
         ops = services.case_lift(case=case, actor=request.user, reason=data["reason"])
         return f"Lifted; {len(ops)} operations queued to undo it on the wikis."
 
-    return _act(request, reference, act, "lift_form", LiftForm(request.POST))
+    return act_on_case(request, reference, act, "lift_form", LiftForm(request.POST))
 
 
 @login_required
@@ -49,7 +49,7 @@ def case_retry(request: HttpRequest, reference: str) -> HttpResponse:
         count = services.enforcement_retry(case=case, actor=request.user)
         return f"{count} failed operations queued again."
 
-    return _act(request, reference, act, "retry_form", forms.Form(request.POST))
+    return act_on_case(request, reference, act, "retry_form", forms.Form(request.POST))
 
 
 class AddAccountForm(forms.Form):
@@ -65,7 +65,7 @@ def case_add_account(request: HttpRequest, reference: str) -> HttpResponse:
         ops = services.case_add_account(case=case, actor=request.user, **data)
         return f"{data['username']} added; {len(ops)} blocks queued."
 
-    return _act(request, reference, act, "account_form", AddAccountForm(request.POST))
+    return act_on_case(request, reference, act, "account_form", AddAccountForm(request.POST))
 
 
 @login_required
@@ -75,7 +75,7 @@ def breach_report(request: HttpRequest, reference: str) -> HttpResponse:
         report = services.breach_report_file(case=case, actor=request.user, **data)
         return f"Breach report recorded: {report.accounts.count()} suspected accounts to decide."
 
-    return _act(request, reference, act, "breach_form", BreachReportForm(request.POST))
+    return act_on_case(request, reference, act, "breach_form", BreachReportForm(request.POST))
 
 
 @login_required
@@ -85,7 +85,7 @@ def suspect_decide(request: HttpRequest, reference: str) -> HttpResponse:
         suspect = services.suspected_account_decide(case=case, actor=request.user, **data)
         return f"{suspect.username} on {suspect.wiki}: {suspect.get_status_display()}."
 
-    return _act(request, reference, act, "suspect_form", SuspectDecisionForm(request.POST))
+    return act_on_case(request, reference, act, "suspect_form", SuspectDecisionForm(request.POST))
 
 
 @login_required
@@ -95,4 +95,4 @@ def ban_report(request: HttpRequest, reference: str) -> HttpResponse:
         report = services.ban_report_file(case=case, actor=request.user, **data)
         return f"Report attached; sanction case {report.sanction_case.reference} opened."
 
-    return _act(request, reference, act, "ban_report_form", BanReportForm(request.POST))
+    return act_on_case(request, reference, act, "ban_report_form", BanReportForm(request.POST))

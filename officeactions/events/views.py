@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
-from officeactions.cases.views import _act, _visible_case
+from officeactions.cases.views import act_on_case, visible_case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
 from officeactions.events import services
 from officeactions.events.forms import (
@@ -71,7 +71,7 @@ def scope_record(request: HttpRequest, reference: str) -> HttpResponse:
         services.event_ban_scope_record(case=case, actor=request.user, **data)
         return "Event ban scope recorded."
 
-    return _act(request, reference, act, "scope_form", ScopeForm(request.POST))
+    return act_on_case(request, reference, act, "scope_form", ScopeForm(request.POST))
 
 
 @login_required
@@ -81,7 +81,9 @@ def photo_upload(request: HttpRequest, reference: str) -> HttpResponse:
         services.event_ban_photo_set(case=case, actor=request.user, photo=data["photo"])
         return "Photograph attached."
 
-    return _act(request, reference, act, "photo_form", PhotoForm(request.POST, request.FILES))
+    return act_on_case(
+        request, reference, act, "photo_form", PhotoForm(request.POST, request.FILES)
+    )
 
 
 @login_required
@@ -93,7 +95,7 @@ def led_to_global_ban(request: HttpRequest, reference: str) -> HttpResponse:
         )
         return "Recorded: this event ban led to a global ban; it is no longer open to appeal."
 
-    return _act(request, reference, act, "global_ban_form", GlobalBanForm(request.POST))
+    return act_on_case(request, reference, act, "global_ban_form", GlobalBanForm(request.POST))
 
 
 @login_required
@@ -103,7 +105,7 @@ def issue(request: HttpRequest, reference: str) -> HttpResponse:
         services.event_ban_issue(case=case, actor=request.user, reason=data["reason"])
         return "The event ban is in effect: it is on the lists of the events it covers."
 
-    return _act(request, reference, act, "issue_form", IssueForm(request.POST))
+    return act_on_case(request, reference, act, "issue_form", IssueForm(request.POST))
 
 
 def _photo_response(scope: EventBanScope) -> FileResponse:
@@ -116,7 +118,7 @@ def _photo_response(scope: EventBanScope) -> FileResponse:
 
 @login_required
 def case_photo(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _visible_case(request, reference)
+    case = visible_case(request, reference)
     try:
         scope = services.event_ban_photo_open(case=case, actor=request.user)
     except NotFound:

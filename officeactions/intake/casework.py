@@ -18,11 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from officeactions.cases import selectors
-from officeactions.cases.api import ERRORS, CaseDetailSerializer, _detail
+from officeactions.cases.api import ERRORS, CaseDetailSerializer, detail_response
 from officeactions.cases.extensions import CaseSection, Hook, Registry, Slot
 from officeactions.cases.forms import LockoutLiftForm
 from officeactions.cases.models import Case
-from officeactions.cases.views import _act
+from officeactions.cases.views import act_on_case
 from officeactions.errors import InvalidInput
 from officeactions.intake.models import Request
 from officeactions.intake.services import (
@@ -82,7 +82,7 @@ def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
         _lift(case, request.user, data["reason"])
         return "Lock-out lifted."
 
-    return _act(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
+    return act_on_case(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
 
 
 class CaseRequesterLiftApi(APIView):
@@ -100,7 +100,7 @@ class CaseRequesterLiftApi(APIView):
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
         _lift(case, request.user, data.validated_data["reason"])
-        return _detail(request, case)
+        return detail_response(request, case)
 
 
 # Under cases/ in the "cases" namespace, and under api/ (the shell's urls.py composes them).

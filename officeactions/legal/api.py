@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from officeactions.cases import selectors
-from officeactions.cases.api import ERRORS, _detail, case_action
+from officeactions.cases.api import ERRORS, case_action, detail_response
 from officeactions.errors import InvalidInput
 from officeactions.intake.api import PublicApi
 from officeactions.legal import services
@@ -132,7 +132,7 @@ class CourtActionApi(APIView):
         services.dmca_court_action_record(
             counter=counter, actor=request.user, note=data.validated_data["note"]
         )
-        return _detail(request, case)
+        return detail_response(request, case)
 
 
 class SuppressApi(APIView):

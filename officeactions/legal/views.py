@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from officeactions.cases.views import _act
+from officeactions.cases.views import act_on_case
 from officeactions.errors import ApplicationError, InvalidInput
 from officeactions.intake.views import _throttled
 from officeactions.legal import services
@@ -115,7 +115,7 @@ def court_action(request: HttpRequest, reference: str) -> HttpResponse:
         services.dmca_court_action_record(counter=counter, actor=request.user, note=data["note"])
         return "Court action recorded: the material will not be put back."
 
-    return _act(request, reference, act, "court_form", CourtActionForm(request.POST))
+    return act_on_case(request, reference, act, "court_form", CourtActionForm(request.POST))
 
 
 @login_required
@@ -125,7 +125,7 @@ def suppress(request: HttpRequest, reference: str) -> HttpResponse:
         op = services.child_protection_suppress(case=case, actor=request.user, url=data["url"])
         return f"{op.get_op_display()} of {op.target}: {op.get_state_display()}. {op.message}"
 
-    return _act(request, reference, act, "suppress_form", SuppressForm(request.POST))
+    return act_on_case(request, reference, act, "suppress_form", SuppressForm(request.POST))
 
 
 @login_required
@@ -137,7 +137,7 @@ def ncmec(request: HttpRequest, reference: str) -> HttpResponse:
             f"NCMEC report {report.report_id} recorded; preserved until {report.preservation_ends}."
         )
 
-    return _act(request, reference, act, "ncmec_form", NcmecForm(request.POST))
+    return act_on_case(request, reference, act, "ncmec_form", NcmecForm(request.POST))
 
 
 @login_required
