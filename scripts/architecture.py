@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, set[str]]] = [
 INDEPENDENT = [("kinds", LAYERS[3][1]), ("readers", LAYERS[4][1])]
 NO_KIND_CODES = ("cases", "enforcement", "appeals", "transparency", "bancheck")
 MAX_LINES = 600
+RELATIONS = {"select_related", "prefetch_related"}
 
 
 def layer_of(app: str) -> int:
@@ -68,7 +69,10 @@ def imports(path: Path, module: str) -> list[tuple[str, bool, int]]:
 
     def visit(node: ast.AST, in_function: bool, type_checking: bool) -> None:
         for child in ast.iter_child_nodes(node):
-            nested = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            # AppConfig.ready() is where Django apps import what they register; not a dodge.
+            nested = in_function or (
+                isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and child.name != "ready"
+            )
             guarded = type_checking or (
                 isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test)
             )
@@ -100,8 +104,19 @@ def kind_codes() -> set[str]:
 def literal_hits(path: Path, codes: set[str]) -> list[tuple[int, str]]:
     hits = []
     if path.suffix == ".py":
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and node.value in codes:
+        tree = ast.parse(path.read_text())
+        # A relation or a context name may share a kind's code ("conduct_warning"): not a test
+        # for a kind, so dictionary keys, related_name= and select_related() arguments are left.
+        names: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                names.update(id(k) for k in node.keys if k is not None)
+            elif isinstance(node, ast.keyword) and node.arg == "related_name":
+                names.add(id(node.value))
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in RELATIONS:
+                names.update(id(a) for a in node.args)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in codes and id(node) not in names:
                 hits.append((node.lineno, node.value))
     else:
         pattern = re.compile(r"""["']({})["']""".format("|".join(sorted(codes))))

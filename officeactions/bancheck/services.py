@@ -120,12 +120,13 @@ def event_entries(index: BanIndex) -> None:
     covers it (place, project, dates). Global bans apply at every event through their
     accounts, which case_entries adds."""
     from officeactions.events.models import Event, EventBanScope
+    from officeactions.events.services import EVENT_BAN
     from officeactions.policy.events import scope_covers
 
     tz = office_time_zone()
     scopes = list(
         EventBanScope.objects.select_related("case").filter(
-            case__kind="event_ban", case__state=CaseState.IN_EFFECT
+            case__kind=EVENT_BAN, case__state=CaseState.IN_EFFECT
         )
     )
     for event in Event.objects.all():
@@ -139,7 +140,7 @@ def event_entries(index: BanIndex) -> None:
                 ends = datetime.combine(
                     scope.until + timedelta(days=1), clock_time(), tz
                 ).timestamp()
-            rule = Rule(reference=scope.case.reference, action="event_ban", expires_at=ends)
+            rule = Rule(reference=scope.case.reference, action=EVENT_BAN, expires_at=ends)
             for name in {scope.listed_name, *scope.other_names}:
                 _add(lambda n, r, e=event.pk: index.add_event_ban(e, n, r), name, rule)
 

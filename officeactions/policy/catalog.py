@@ -154,6 +154,11 @@ class ActionKind:
     warning_kinds: tuple[str, ...] = ()
     # Delivered to the person as a message drafted from this template (conduct warning).
     notice_template: str = ""
+    # Listed by username on the public list of people banned (global bans in effect).
+    public_ban_list: bool = False
+    # Counted in the half-yearly report in a section of its own, as (section, item), and never
+    # among the other confidential kinds (child protection).
+    report_apart: tuple[str, str] = ()
 
     @property
     def teams(self) -> tuple[Team, ...]:
@@ -182,6 +187,7 @@ GLOBAL_BAN = ActionKind(
     public_fields=("usernames", "date"),
     summary="Bans a person, not a username, from every Foundation site, platform and event.",
     warning_kinds=("conduct_warning", "event_ban"),
+    public_ban_list=True,
 )
 
 EVENT_BAN = ActionKind(
@@ -246,6 +252,7 @@ CHILD_PROTECTION = ActionKind(
     community_process_expected=False,
     first_in_queue=True,
     alert_roles=frozenset({Role.CHILD_PROTECTION}),
+    report_apart=("Child protection", "child-protection reports"),
 )
 
 CONDUCT_WARNING = ActionKind(

@@ -26,7 +26,12 @@ FORWARD = ["block", "protect", "remove_groups", "delete", "hide_revision"]
 
 
 def public_operations(
-    *, wiki: str = "", kind: str = "", since: date | None = None, until: date | None = None
+    *,
+    wiki: str = "",
+    kind: str = "",
+    kinds: list[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Operation]:
     ops = (
         Operation.objects.filter(
@@ -39,6 +44,8 @@ def public_operations(
         ops = ops.filter(wiki=wiki)
     if kind:
         ops = ops.filter(case__kind=kind)
+    if kinds is not None:
+        ops = ops.filter(case__kind__in=kinds)
     if since:
         ops = ops.filter(done_at__date__gte=since)
     if until:

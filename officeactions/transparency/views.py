@@ -128,10 +128,11 @@ _FIELDS = ("date", "kind", "wiki", "target", "performed_by", "reference")
 
 def global_bans(request: HttpRequest) -> HttpResponse:
     """Usernames and dates of global bans in effect; nothing more."""
-    ops = public_operations(kind="global_ban").filter(op="block", case__state="in_effect")
+    listed = [kind.code for kind in CATALOG if kind.public_ban_list]
+    ops = public_operations(kinds=listed).filter(op="block", case__state="in_effect")
     seen, rows = set(), []
     for op in ops:
-        name = public_target("global_ban", op.target)
+        name = public_target(op.case.kind, op.target)
         if name and name not in seen:
             seen.add(name)
             rows.append({"username": name, "date": op.done_at.date().isoformat()})

@@ -42,7 +42,7 @@ def performer_label(performer: str) -> str:
 # public_report is ever stored, shown or exported.
 
 CONFIDENTIAL_KINDS = tuple(k.code for k in CATALOG if k.is_confidential)
-COUNT_ONLY_KINDS = tuple(k for k in CONFIDENTIAL_KINDS if k != "child_protection")
+COUNT_ONLY_KINDS = tuple(k.code for k in CATALOG if k.is_confidential and not k.report_apart)
 NOT_SHOWN = "not shown"
 
 
@@ -136,15 +136,10 @@ def _sections(raw) -> list[tuple[str, str, str, Any]]:
         kind = CATALOG.get(code)
         total = sum(raw.cases[code].values())
         rows.append((f"cases.{code}.received", section, kind.name, ("confidential", total)))
-    total = sum(raw.cases["child_protection"].values())
-    rows.append(
-        (
-            "child_protection",
-            "Child protection",
-            "child-protection reports",
-            ("confidential", total),
-        )
-    )
+    for kind in CATALOG:
+        if kind.report_apart:
+            total = sum(raw.cases[kind.code].values())
+            rows.append((kind.code, *kind.report_apart, ("confidential", total)))
     section = "Requests for office actions from the public"
     requests = dict(raw.requests)
     received = requests.pop("received")
