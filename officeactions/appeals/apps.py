@@ -5,3 +5,9 @@ class AppealsConfig(AppConfig):
     name = "officeactions.appeals"
     label = "appeals"
     verbose_name = "Appeals and the Case Review Committee"
+
+    def ready(self) -> None:
+        from officeactions.appeals.selectors import appeal_counts
+        from officeactions.cases.extensions import Hook, registry
+
+        registry.on(Hook.APPEAL_COUNTS, appeal_counts)

@@ -45,6 +45,9 @@ class Hook(StrEnum):
     AFTER_REVERT = "after_revert"
     # case -> str | None: why this case's action may not be appealed (None: it may be).
     APPEAL_REFUSAL = "appeal_refusal"
+    # start, end -> {"filed": n, outcome: n, ...}: appeals filed and decided in [start, end),
+    # counts only (the appeals reader answers; the transparency reader publishes them).
+    APPEAL_COUNTS = "appeal_counts"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
 from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.enforcement.models import Operation
 from officeactions.intake.models import Request
@@ -134,9 +135,8 @@ def _dmca_figures(period: Period) -> dict[str, int]:
 
 def appeals_figures(period: Period) -> dict[str, Any]:
     """Appeals filed in the period, and the outcomes decided in it (counts only)."""
-    from officeactions.appeals.selectors import appeal_counts
-
-    counts = appeal_counts(*period.bounds(office_time_zone()))
+    start, end = period.bounds(office_time_zone())
+    counts = registry.first(Hook.APPEAL_COUNTS, start=start, end=end) or {"filed": 0}
     filed = counts.pop("filed")
     return {
         "filed": filed,
