@@ -4,7 +4,7 @@ import pytest
 
 from officeactions.audit.models import AuditEntry
 from officeactions.cases import services
-from officeactions.cases.models import ProposedAction
+from officeactions.cases.models import Case, ProposedAction
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.policy.workflow import CaseState
 from tests.helpers import DIRECT_BAN, db_snapshot, walk
@@ -523,3 +523,15 @@ def test_the_decision_time_is_recorded_on_the_case(people, case_in_review, open_
     other.refresh_from_db()
     deferral = AuditEntry.objects.get(case=other, action="case.defer").created_at
     assert abs((other.decided_at - deferral).total_seconds()) < 1
+
+
+def test_a_case_state_changes_only_through_a_step(people, open_case):
+    """Assigning Case.state outside the move service raises; the step itself still moves it,
+    and reading the case back from the database is no move."""
+    case = open_case()
+    with pytest.raises(AttributeError, match="only through a step"):
+        case.state = CaseState.IN_EFFECT
+    moved = services.case_transition(case=case, actor=people["agent"], name="accept")
+    assert moved.state == CaseState.ACCEPTED
+    case.refresh_from_db()
+    assert case.state == Case.objects.get(pk=case.pk).state == CaseState.ACCEPTED

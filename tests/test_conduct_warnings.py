@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from officeactions.audit.models import AuditEntry
 from officeactions.cases import selectors, services
-from officeactions.cases.models import ConductWarning
+from officeactions.cases.models import Case, ConductWarning
 from officeactions.errors import InvalidInput, NotPermitted, StepRefused
 from officeactions.policy.workflow import CaseState
 from tests.helpers import db_snapshot, sign_in, walk
@@ -234,16 +234,16 @@ def test_history_is_newest_first_and_ignores_unissued_warnings(people, person, w
     older = services.case_open(
         actor=people["agent"], kind="event_ban", title="Older event ban", subject=person
     )
-    older.state = CaseState.IN_EFFECT  # as if decided long ago
-    older.save()
+    Case.objects.filter(pk=older.pk).update(state=CaseState.IN_EFFECT)  # decided long ago
+    older.refresh_from_db()
     draft(warning_case, people["agent"])  # proposed, never issued: not a warning yet
     ban = services.case_open(actor=people["agent"], kind="global_ban", title="B", subject=person)
     assert selectors.warning_history(ban, people["agent"]) == [older]
     newer = services.case_open(
         actor=people["agent"], kind="event_ban", title="Newer event ban", subject=person
     )
-    newer.state = CaseState.APPROVED
-    newer.save()
+    Case.objects.filter(pk=newer.pk).update(state=CaseState.APPROVED)
+    newer.refresh_from_db()
     assert selectors.warning_history(ban, people["agent"]) == [newer, older]
 
 

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -80,6 +84,20 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("subject", "created_by")
 
 
+# Set only while the move service (cases.services) changes a case's state; anywhere else an
+# assignment to Case.state raises, so no code can skip the workflow table or the audit entry.
+_STATE_MOVE: ContextVar[bool] = ContextVar("case_state_move", default=False)
+
+
+@contextmanager
+def state_move() -> Iterator[None]:
+    token = _STATE_MOVE.set(True)
+    try:
+        yield
+    finally:
+        _STATE_MOVE.reset(token)
+
+
 class Case(models.Model):
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
     kind = models.CharField(max_length=32, choices=CATALOG.choices())
@@ -143,8 +161,20 @@ class Case(models.Model):
             ),
         ]
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "state" and "state" in self.__dict__ and not _STATE_MOVE.get():
+            raise AttributeError(
+                "A case's state changes only through a step of the workflow "
+                "(officeactions.cases.services.case_move), never by assignment."
+            )
+        super().__setattr__(name, value)
+
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        with state_move():  # the database's state, read back, is no move
+            super().refresh_from_db(*args, **kwargs)
 
     @property
     def action_kind(self):

@@ -40,6 +40,7 @@ from officeactions.cases.models import (
     Subject,
     SubjectAccount,
     SubjectAddress,
+    state_move,
     validate_address,
 )
 from officeactions.cases.selectors import (
@@ -158,7 +159,8 @@ def _move(
     moved = Case.objects.filter(pk=case.pk, state=source).update(**changes)
     if moved != 1:
         raise StepRefused("The case changed while you were working on it; reload and try again.")
-    case.state = target
+    with state_move():
+        case.state = target
     if action in RESPONSE_STEPS and case.decided_at is None:
         case.decided_at = now
     audit_append(
