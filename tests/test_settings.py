@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -244,3 +245,13 @@ def test_the_public_rate_limit_holds_across_processes_sharing_redis(monkeypatch)
         first.delete_many(["ping", "throttle_public_198.51.100.9", "throttle_public_198.51.100.10"])
         first.close()
         second.close()
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    settings_text = (ROOT / "officeactions" / "settings.py").read_text()
+    read = set(re.findall(r'env_\w+\(\s*"((?:OFFICEACTIONS_|DATABASE_URL)\w*)"', settings_text))
+    read.add("DATABASE_URL")  # read by dj_database_url
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^#(\w+)=", example, flags=re.MULTILINE))
+    assert len(read) > 40
+    assert read == listed
