@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
         start_periodic_tasks()
 
     execute_from_command_line(["officeactions", *args])
+    if args and args[0] == "migrate":
+        # A database cache (OFFICEACTIONS_CACHE_URL=db://...) needs its table; else a no-op.
+        execute_from_command_line(["officeactions", "createcachetable"])
 
 
 if __name__ == "__main__":

@@ -23,7 +23,10 @@ PACKAGE = ROOT / "officeactions"
 
 # Lowest first. A module may import its own layer's shared part and anything below.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("ground", {"policy", "audit", "accounts", "errors", "notify", "web", "periodic", "dbcheck"}),
+    (
+        "ground",
+        {"policy", "audit", "accounts", "errors", "notify", "web", "periodic", "dbcheck", "env"},
+    ),
     ("cases", {"cases"}),
     ("enforcement", {"enforcement"}),
     ("kinds", {"intake", "legal", "events", "checkuser", "sanctions"}),
