@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "officeactions.appeals",
     "officeactions.checkuser",
     "officeactions.bancheck",
+    "officeactions.demo",
 ]
 
 MIDDLEWARE = [
