@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
+from officeactions import periodic
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "officeactions.settings")
@@ -33,9 +35,7 @@ def main(argv: list[str] | None = None) -> None:
         import django
 
         django.setup()
-        from officeactions.enforcement.services import start_periodic_tasks
-
-        start_periodic_tasks()
+        periodic.start()
 
     execute_from_command_line(["officeactions", *args])
     if args and args[0] == "migrate":

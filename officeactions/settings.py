@@ -58,10 +58,11 @@ INSTALLED_APPS = [
     "officeactions.legal",
     "officeactions.events",
     "officeactions.transparency",
-    "officeactions.operations",
+    "officeactions.backup",
     "officeactions.appeals",
     "officeactions.checkuser",
     "officeactions.bancheck",
+    "officeactions.demo",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +151,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so that two transitions cannot both read the old state.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DATABASES["default"]["TEST"] = {"NAME": env_str("OFFICEACTIONS_TEST_DB_NAME", "") or None}
-SERIALIZATION_MODULES = {"exactjsonl": "officeactions.operations.serializer"}
+SERIALIZATION_MODULES = {"exactjsonl": "officeactions.backup.serializer"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index.include) exist on PostgreSQL only; SQLite builds the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

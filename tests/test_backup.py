@@ -11,10 +11,10 @@ from django.db import connection
 
 from officeactions.audit.models import AuditEntry, AuditHead
 from officeactions.audit.services import GENESIS_HASH, audit_verify
+from officeactions.backup.services import _counts, backup_create, backup_restore
 from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.intake.models import Request
-from officeactions.operations.services import _counts, backup_create, backup_restore
 from officeactions.policy import Role
 
 pytestmark = pytest.mark.usefixtures("committed_db")

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from officeactions import periodic
 from officeactions.audit.models import AuditEntry
 from officeactions.cases import services as case_services
 from officeactions.checkuser import services
 from officeactions.checkuser.models import CheckUserDisclosure, CheckUserEntry
-from officeactions.enforcement.services import start_periodic_tasks
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from tests.helpers import sign_in
 
@@ -162,7 +162,7 @@ def test_results_past_retention_are_purged_by_the_worker_leaving_metadata_and_au
 def test_the_worker_schedules_the_purge(db):
     from django_tasks_db.models import DBTaskResult
 
-    start_periodic_tasks()
+    periodic.start()
     assert DBTaskResult.objects.filter(task_path__endswith="checkuser_purge_task").exists()
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
+from officeactions import periodic
 from officeactions.audit.services import audit_verify
 from officeactions.cases import services
 from officeactions.cases import services as case_services
@@ -194,7 +195,7 @@ def test_only_one_run_of_a_case_goes_at_a_time(people, wiki_farm, settings):
 def test_the_worker_schedules_the_resume_check(db):
     from django_tasks_db.models import DBTaskResult
 
-    enforcement.start_periodic_tasks()
-    enforcement.start_periodic_tasks()  # a second worker start does not queue it twice
+    periodic.start()
+    periodic.start()  # a second worker start does not queue it twice
     paths = list(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths.count("officeactions.enforcement.tasks.enforcement_resume_task") == 1

@@ -469,13 +469,13 @@ def test_with_no_delay_every_batch_queues_its_own_filing(settings):
 def test_the_sweep_files_what_no_task_was_queued_for_and_comes_back():
     from django_tasks_db.models import DBTaskResult
 
-    from officeactions.enforcement.services import start_periodic_tasks
+    from officeactions import periodic
     from officeactions.intake.tasks import request_file_sweep_task
 
     for n in range(2):
         intake.request_submit(data={**COMPLETE_REQUEST, "summary": f"Request {n}"})
     filing_tasks().delete()  # as if the filing task were lost (a clock far off, a crash)
-    start_periodic_tasks()  # what the worker command does first
+    periodic.start()  # what the worker command does first
     sweeps = DBTaskResult.objects.filter(task_path=request_file_sweep_task.module_path)
     DBTaskResult.objects.exclude(task_path=request_file_sweep_task.module_path).delete()
     run_worker()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.tasks import task
 
+from officeactions.periodic import schedule
+
 
 @task
 def checkuser_purge_task() -> int:
     """One retention purge, then the next one is queued."""
     from officeactions.checkuser.services import checkuser_purge
-    from officeactions.enforcement.services import schedule
 
     try:
         return checkuser_purge()

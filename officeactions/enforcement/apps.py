@@ -7,7 +7,11 @@ class EnforcementConfig(AppConfig):
     verbose_name = "Enforcement on the wikis"
 
     def ready(self) -> None:
+        from officeactions import periodic
         from officeactions.cases.extensions import registry
         from officeactions.enforcement.services import enforce_refusal
+        from officeactions.enforcement.tasks import enforcement_resume_task, revert_watch_task
 
         registry.add_step_condition(enforce_refusal)
+        periodic.register(revert_watch_task)
+        periodic.register(enforcement_resume_task)

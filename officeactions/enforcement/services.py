@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -893,30 +893,6 @@ def _reapply(client: WikiClient, wiki: WikiConfig, op: Operation, incident: Inci
             case=op.case,
             data={"wiki": wiki.dbname, "target": op.target, "message": message},
         )
-
-
-def schedule(task: Callable, seconds: int) -> None:
-    """Queue the next run of a periodic task unless one is already waiting."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(
-        task_path=task.module_path, status=TaskResultStatus.READY
-    ).exists():
-        return
-    task.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue()
-
-
-def start_periodic_tasks() -> None:
-    """Queue the first run of each periodic task (the worker command calls this)."""
-    from officeactions.checkuser.tasks import checkuser_purge_task
-    from officeactions.enforcement.tasks import enforcement_resume_task, revert_watch_task
-    from officeactions.intake.tasks import request_file_sweep_task
-
-    schedule(revert_watch_task, 0)
-    schedule(enforcement_resume_task, 0)
-    schedule(checkuser_purge_task, 0)
-    schedule(request_file_sweep_task, 0)
 
 
 # -- reports against a ban: sockpuppets, proxies, interference ---------------------------

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.tasks import task
 
+from officeactions.periodic import schedule
+
 
 @task
 def enforcement_task(case_id: int, resumed: bool = False) -> str:
@@ -12,7 +14,7 @@ def enforcement_task(case_id: int, resumed: bool = False) -> str:
 @task
 def revert_watch_task() -> int:
     """One pass of the revert watch, then the next one is queued."""
-    from officeactions.enforcement.services import revert_watch_run, schedule
+    from officeactions.enforcement.services import revert_watch_run
 
     try:
         return len(revert_watch_run())
@@ -30,7 +32,7 @@ def expire_task(case_id: int) -> str:
 @task
 def enforcement_resume_task() -> list[str]:
     """Queue interrupted enforcement runs again, then the next check is queued."""
-    from officeactions.enforcement.services import enforcement_resume, schedule
+    from officeactions.enforcement.services import enforcement_resume
 
     try:
         return enforcement_resume()

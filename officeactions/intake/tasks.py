@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.tasks import task
 
+from officeactions.periodic import schedule
+
 
 # Filing was queued per request, then per stored batch, by earlier versions. Such tasks may
 # still wait in a database: each now files whatever is not yet filed, theirs included.
@@ -29,7 +31,6 @@ def request_file_pending_task() -> int:
 @task
 def request_file_sweep_task() -> int:
     """The safety net: file whatever is left unfiled, then queue the next sweep."""
-    from officeactions.enforcement.services import schedule
     from officeactions.intake.services import request_file_pending
 
     try:

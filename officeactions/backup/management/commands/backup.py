@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from officeactions.backup.services import backup_create
 from officeactions.errors import ApplicationError
-from officeactions.operations.services import backup_create
 
 
 class Command(BaseCommand):

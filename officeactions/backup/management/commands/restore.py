@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from officeactions.backup.services import backup_restore
 from officeactions.errors import ApplicationError
-from officeactions.operations.services import backup_restore
 
 
 class Command(BaseCommand):
