@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -27,11 +27,11 @@ def _audit(actor: AbstractBaseUser | None, action: str, user: AbstractBaseUser, 
     )
 
 
-def has_two_factor(user: AbstractBaseUser) -> bool:
+def has_two_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def totp_setup_begin(*, user: AbstractBaseUser) -> TOTPDevice:
+def totp_setup_begin(*, user: User) -> TOTPDevice:
     """The device a person is about to add to their authenticator app (kept until confirmed)."""
     if has_two_factor(user):
         raise StepRefused("Two-factor sign-in is already set up for this account.")
@@ -40,7 +40,7 @@ def totp_setup_begin(*, user: AbstractBaseUser) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_setup_confirm(*, user: AbstractBaseUser, token: str) -> tuple[TOTPDevice, list[str]]:
+def totp_setup_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]]:
     """Confirm the new device with a code from the app; returns it and fresh recovery codes."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None:
@@ -58,7 +58,7 @@ def _digits(token: str) -> str:
     return "".join((token or "").split())
 
 
-def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
@@ -67,7 +67,7 @@ def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
 
 
 @transaction.atomic
-def recovery_codes_renew(*, user: AbstractBaseUser) -> list[str]:
+def recovery_codes_renew(*, user: User) -> list[str]:
     if not has_two_factor(user):
         raise StepRefused("Set up two-factor sign-in first.")
     codes = _new_recovery_codes(user)
@@ -75,7 +75,7 @@ def recovery_codes_renew(*, user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-def two_factor_verify(*, user: AbstractBaseUser, token: str):
+def two_factor_verify(*, user: User, token: str):
     """The device that accepts this code: the authenticator app (six digits) or, once each,
     a recovery code. None when nothing accepts it (devices throttle repeated failures)."""
     token = _digits(token)
@@ -94,9 +94,7 @@ def two_factor_verify(*, user: AbstractBaseUser, token: str):
 
 
 @transaction.atomic
-def two_factor_reset(
-    *, user: AbstractBaseUser, actor: AbstractBaseUser | None, reason: str
-) -> None:
+def two_factor_reset(*, user: User, actor: AbstractBaseUser | None, reason: str) -> None:
     """For a person who lost their phone and their codes: they set it up again at next login."""
     if not reason.strip():
         raise InvalidInput("A reason is required to reset someone's two-factor sign-in.")
@@ -116,7 +114,7 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; the secret is returned once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -130,7 +128,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
 
 
 @transaction.atomic
-def api_token_revoke(*, token_id: int, actor: AbstractBaseUser) -> ApiToken:
+def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
     """A person revokes their own tokens; nobody else's (an admin uses the command)."""
     token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor).first()
     if token is None:
@@ -143,7 +141,7 @@ def api_token_revoke(*, token_id: int, actor: AbstractBaseUser) -> ApiToken:
     return token
 
 
-def api_token_user(secret: str) -> tuple[AbstractBaseUser, ApiToken] | None:
+def api_token_user(secret: str) -> tuple[User, ApiToken] | None:
     """Who a presented secret belongs to, if it is a live token of an active account."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None

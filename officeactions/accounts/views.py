@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified
 
 from officeactions.accounts import services
 from officeactions.accounts.models import ApiToken
+from officeactions.accounts.people import signed_in
 from officeactions.errors import ApplicationError
 
 
@@ -46,7 +48,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.is_verified():
+    if is_verified(user):  # what OTPMiddleware's user.is_verified() answers
         return redirect(_next(request))
     if not services.has_two_factor(user):
         return _two_factor_setup(request)
@@ -67,7 +69,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 def _two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     error = ""
     if request.method == "POST":
         try:
@@ -108,7 +110,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("api-tokens")
     try:
-        codes = services.recovery_codes_renew(user=request.user)
+        codes = services.recovery_codes_renew(user=signed_in(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("api-tokens")
@@ -119,19 +121,18 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @never_cache
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """A person's own API tokens: make one (its secret shown once), revoke one."""
+    user = signed_in(request)
     secret, error, status = "", "", 200
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
-                services.api_token_revoke(token_id=_int(request.POST["revoke"]), actor=request.user)
+                services.api_token_revoke(token_id=_int(request.POST["revoke"]), actor=user)
                 messages.success(request, "Token revoked.")
                 return redirect("api-tokens")
-            _, secret = services.api_token_create(
-                user=request.user, name=request.POST.get("name", "")
-            )
+            _, secret = services.api_token_create(user=user, name=request.POST.get("name", ""))
         except ApplicationError as exc:
             error, status = exc.message, exc.status
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=user)
     return render(
         request,
         "accounts/tokens.html",

@@ -62,6 +62,10 @@ class RememberedTokenScheme(ApiTokenScheme):
     priority = 0
 
 
+# Whether may_check_bans said yes, kept on the user object (a token's user is remembered).
+_MAY_CHECK_BANS = "_may_check_bans"
+
+
 class MayCheckBans(BasePermission):
     message = "Asking the ban check needs office staff, an event organiser or a wiki's token."
 
@@ -69,9 +73,10 @@ class MayCheckBans(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        cached = getattr(user, "_may_check_bans", None)
+        cached: bool | None = getattr(user, _MAY_CHECK_BANS, None)
         if cached is None:
-            cached = user._may_check_bans = may_check_bans(user)
+            cached = may_check_bans(user)
+            setattr(user, _MAY_CHECK_BANS, cached)
         return cached
 
 
@@ -130,11 +135,14 @@ class BanCheckApi(APIView):
         responses={200: BanCheckOutSerializer, **{c: ErrorSerializer for c in (400, 401, 404)}},
     )
     def get(self, request: Request) -> JsonResponse:
-        event = _param(request, "event")
-        if event is not None:
-            if not event.isdigit() or len(event) > 18:
-                raise InvalidInput(f"'event' is an event id (a positive number), not {event!r}.")
-            event = int(event)
+        event_asked = _param(request, "event")
+        event: int | None = None
+        if event_asked is not None:
+            if not event_asked.isdigit() or len(event_asked) > 18:
+                raise InvalidInput(
+                    f"'event' is an event id (a positive number), not {event_asked!r}."
+                )
+            event = int(event_asked)
         user, ip = _param(request, "user"), _param(request, "ip")
         organiser_check(request.user, user_asked=user, ip=ip, event=event)
         result = ban_check(user, ip, wiki=_param(request, "wiki"), event=event)

@@ -22,13 +22,9 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytricia
-
-try:  # compiled at install (setup.py); without it the same answers come from Python, slower
-    from officeactions.bancheck._fastpath import FastPath
-except ImportError:  # pragma: no cover - a source tree that was never installed
-    FastPath = None
 
 from officeactions.policy.bancheck import (
     MAX_USERNAME_BYTES,
@@ -38,6 +34,15 @@ from officeactions.policy.bancheck import (
     network_text,
     username_key,
 )
+
+if TYPE_CHECKING:
+    from officeactions.bancheck import _fastpath
+
+FastPath: type[_fastpath.FastPath] | None
+try:  # compiled at install (setup.py); without it the same answers come from Python, slower
+    from officeactions.bancheck._fastpath import FastPath
+except ImportError:  # pragma: no cover - a source tree that was never installed
+    FastPath = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +182,10 @@ class BanIndex:
         # full_check decides every answer; check is the same function, or the compiled fast
         # path in front of it, which answers "none" itself only when it can prove it.
         self.full_check = _checker(self)
-        self.check = self.full_check
+        self.check: Callable[..., list[Match]] = self.full_check
+        self._fast_path: _fastpath.FastPath | None = None
         if FastPath is not None:
-            self.check = FastPath(
+            self.check = self._fast_path = FastPath(
                 self._accounts,
                 self._addresses,
                 self._v4.get_key,
@@ -205,8 +211,8 @@ class BanIndex:
         self.add_packed(*network_key(network), rule)
 
     def add_packed(self, packed: bytes, prefixlen: int, rule: Rule) -> None:
-        if FastPath is not None:
-            self.check.mark(packed, prefixlen)
+        if self._fast_path is not None:
+            self._fast_path.mark(packed, prefixlen)
         if prefixlen == len(packed) * 8:
             self._addresses[packed] = _with(self._addresses.get(packed), rule)
             return

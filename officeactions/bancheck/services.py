@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -142,7 +143,7 @@ def event_entries(index: BanIndex) -> None:
                 ).timestamp()
             rule = Rule(reference=scope.case.reference, action=EVENT_BAN, expires_at=ends)
             for name in {scope.listed_name, *scope.other_names}:
-                _add(lambda n, r, e=event.pk: index.add_event_ban(e, n, r), name, rule)
+                _add(partial(index.add_event_ban, event.pk), name, rule)
 
 
 # Each source adds the entries of one kind of office action to a new index.
@@ -218,7 +219,10 @@ def current_index() -> BanIndex:
     # With a listener (PostgreSQL) the listener thread refreshes; the check never waits.
     if _current.listener is None and time.monotonic() >= _current.next_poll:
         _refresh()
-    return _current.index
+    # The newest (_refresh or the listener may have swapped one in since); the one read above
+    # only if forget_index dropped it meanwhile.
+    newest = _current.index
+    return index if newest is None else newest
 
 
 def _start() -> BanIndex:

@@ -27,7 +27,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
     answer, error, status = None, "", 200
     if form.is_bound:
         if not form.is_valid():
-            error, status = "; ".join(e for errs in form.errors.values() for e in errs), 400
+            error, status = "; ".join(str(e) for errs in form.errors.values() for e in errs), 400
         else:
             d = form.cleaned_data
             user, ip = d["user"] or None, d["ip"] or None

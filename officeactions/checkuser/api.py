@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases import selectors as case_selectors
 from officeactions.cases.api import ERRORS
 from officeactions.checkuser import selectors, services
@@ -72,7 +73,7 @@ class CaseCheckUserApi(APIView):
         data = EntryInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_selectors.case_get_visible(request.user, reference)
-        services.checkuser_record(case=case, actor=request.user, **data.validated_data)
+        services.checkuser_record(case=case, actor=signed_in(request), **data.validated_data)
         return Response(EntryOutSerializer(_views(request, case), many=True).data, status=201)
 
 
@@ -99,7 +100,7 @@ class CheckUserShareApi(APIView):
         data.is_valid(raise_exception=True)
         _, entry = _entry(request, reference, pk)
         disclosure = services.checkuser_share(
-            entry=entry, actor=request.user, **data.validated_data
+            entry=entry, actor=signed_in(request), **data.validated_data
         )
         return Response(DisclosureSerializer(disclosure).data, status=201)
 
@@ -119,6 +120,6 @@ class CheckUserWithholdApi(APIView):
         data.is_valid(raise_exception=True)
         _, entry = _entry(request, reference, pk)
         disclosure = services.checkuser_withhold(
-            entry=entry, actor=request.user, **data.validated_data
+            entry=entry, actor=signed_in(request), **data.validated_data
         )
         return Response(DisclosureSerializer(disclosure).data, status=201)

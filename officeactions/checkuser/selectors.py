@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from officeactions.cases.models import Case
 from officeactions.cases.selectors import cases_visible_to
@@ -19,7 +19,7 @@ class EntryView:
     results: str | None  # None: not for this person; "" after the purge or when none
 
 
-def entries_for(case: Case, user: AbstractBaseUser | AnonymousUser) -> list[EntryView]:
+def entries_for(case: Case, user: User | AnonymousUser) -> list[EntryView]:
     if not cases_visible_to(user).filter(pk=case.pk).exists():
         return []
     staff = is_case_staff(case, user)
@@ -29,7 +29,7 @@ def entries_for(case: Case, user: AbstractBaseUser | AnonymousUser) -> list[Entr
     return [EntryView(e, e.results if staff else None) for e in entries]
 
 
-def entry_get_visible(user: AbstractBaseUser | AnonymousUser, pk: int) -> CheckUserEntry:
+def entry_get_visible(user: User | AnonymousUser, pk: int) -> CheckUserEntry:
     entry = (
         CheckUserEntry.objects.select_related("case")
         .filter(pk=pk, case__in=cases_visible_to(user).values("pk"))

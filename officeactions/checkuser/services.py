@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,15 +32,15 @@ MAX_STEWARDS = 20
 RESULT_ROLES = STAFF_ROLES - {Role.AUDITOR}
 
 
-def is_case_staff(case: Case, user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_case_staff(case: Case, user: User | AnonymousUser) -> bool:
     """The staff on the case (assigned to it, holding a staff role): the only people who see
     CheckUser results, whatever the case's kind lets others see of the case itself."""
-    if not user_roles(user) & RESULT_ROLES:
+    if isinstance(user, AnonymousUser) or not user_roles(user) & RESULT_ROLES:
         return False
     return CaseAssignment.objects.filter(case=case, user=user).exists()
 
 
-def _lock_case(case: Case, actor: AbstractBaseUser) -> Case:
+def _lock_case(case: Case, actor: User) -> Case:
     locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
         raise NotFound(f"No case {case.reference} that you can see.")
@@ -62,7 +62,7 @@ def _text(value: str, name: str, required: bool = True) -> str:
 def checkuser_record(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     purpose: str,
     justification: str,
     wiki: str,
@@ -100,14 +100,14 @@ def checkuser_record(
     return entry
 
 
-def _entry(entry: CheckUserEntry, actor: AbstractBaseUser) -> CheckUserEntry:
+def _entry(entry: CheckUserEntry, actor: User) -> CheckUserEntry:
     _lock_case(entry.case, actor)
     return CheckUserEntry.objects.select_for_update().get(pk=entry.pk)
 
 
 @transaction.atomic
 def checkuser_share(
-    *, entry: CheckUserEntry, actor: AbstractBaseUser, stewards: Iterable[str], note: str = ""
+    *, entry: CheckUserEntry, actor: User, stewards: Iterable[str], note: str = ""
 ) -> CheckUserDisclosure:
     """Record that the results were shared with the named stewards (people holding that role)."""
     names = sorted({str(s).strip() for s in stewards if str(s).strip()})
@@ -147,7 +147,7 @@ def checkuser_share(
 
 @transaction.atomic
 def checkuser_withhold(
-    *, entry: CheckUserEntry, actor: AbstractBaseUser, reason: str, note: str = ""
+    *, entry: CheckUserEntry, actor: User, reason: str, note: str = ""
 ) -> CheckUserDisclosure:
     """Record that the results are withheld, with the policy's reason."""
     try:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases.views import act_on_case
 from officeactions.checkuser import services
 from officeactions.checkuser.forms import EntryForm, ShareForm, WithholdForm
@@ -24,7 +25,7 @@ def _entry_of(case, pk: int) -> CheckUserEntry:
 @require_POST
 def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.checkuser_record(case=case, actor=request.user, **data)
+        services.checkuser_record(case=case, actor=signed_in(request), **data)
         return "CheckUser entry recorded."
 
     return act_on_case(request, reference, act, "checkuser_form", EntryForm(request.POST))
@@ -36,7 +37,7 @@ def entry_share(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     def act(case, data):
         services.checkuser_share(
             entry=_entry_of(case, pk),
-            actor=request.user,
+            actor=signed_in(request),
             stewards=data["stewards"].replace(",", " ").split(),
             note=data["note"],
         )
@@ -49,7 +50,7 @@ def entry_share(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @require_POST
 def entry_withhold(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     def act(case, data):
-        services.checkuser_withhold(entry=_entry_of(case, pk), actor=request.user, **data)
+        services.checkuser_withhold(entry=_entry_of(case, pk), actor=signed_in(request), **data)
         return "Withholding recorded."
 
     return act_on_case(request, reference, act, "withhold_form", WithholdForm(request.POST))

@@ -93,7 +93,7 @@ class ClockState:
     remaining: timedelta | None
 
     def describe(self) -> str:
-        if self.due_at is None:
+        if self.due_at is None or self.remaining is None:  # both set, or neither
             return "no target set"
         hours = abs(self.remaining.total_seconds()) / 3600
         span = f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
@@ -145,7 +145,14 @@ def appeals_figures(period: Period) -> dict[str, Any]:
     }
 
 
-def _responses(period: Period) -> QuerySet[Case]:
+class ResponseRow(TypedDict):
+    kind: str
+    received_at: datetime
+    due_at: datetime | None
+    responded_at: datetime
+
+
+def _responses(period: Period) -> QuerySet[Case, ResponseRow]:
     """One row per case received in the period and decided: kind, received_at, due_at and
     responded_at (the case's first decision, which the deciding step records on it)."""
     return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ def report_period(text: str, *, today: date | None = None) -> Period:
 
 @transaction.atomic
 def report_publish(
-    *, period: str, actor: AbstractBaseUser | None, today: date | None = None
+    *, period: str, actor: User | None, today: date | None = None
 ) -> PublishedReport:
     """Compute the report for an ended period and publish it (again, replacing the earlier
     version: late decisions change the figures). ``actor`` None is the command line."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -65,8 +66,9 @@ class LogFilter(forms.Form):
     size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
     format = forms.ChoiceField(required=False, choices=[("", ""), ("json", "json"), ("csv", "csv")])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("'since' is after 'until'.")
         if data.get("since") and data["since"] > date.today():
@@ -133,7 +135,8 @@ def global_bans(request: HttpRequest) -> HttpResponse:
     seen, rows = set(), []
     for op in ops:
         name = public_target(op.case.kind, op.target)
-        if name and name not in seen:
+        # A verified operation always has its done_at (enforcement sets them together).
+        if name and name not in seen and op.done_at is not None:
             seen.add(name)
             rows.append({"username": name, "date": op.done_at.date().isoformat()})
     if request.GET.get("format") == "json":
