@@ -47,18 +47,27 @@ class Farm:
             assert body.get("edit", {}).get("result") == "Success", body
 
 
+def wiki_ports(worker_id: str) -> str:
+    """The wikis of one test process: OFFICEACTIONS_TEST_WIKIS (so that two test runs on one
+    machine do not share ports), each port moved on by 100 per parallel worker (gw0, gw1...)."""
+    wikis = os.environ.get("OFFICEACTIONS_TEST_WIKIS", "enwiki:18081 dewiki:18082")
+    offset = 100 * int(worker_id[2:]) if worker_id.startswith("gw") else 0
+    moved = []
+    for wiki in wikis.split():
+        name, port = wiki.split(":")
+        moved.append(f"{name}:{int(port) + offset}")
+    return " ".join(moved)
+
+
 @pytest.fixture(scope="session")
-def wiki_farm(tmp_path_factory) -> Farm:
+def wiki_farm(tmp_path_factory, worker_id) -> Farm:
     if not MEDIAWIKI.exists():
         unavailable("MediaWiki is not installed (Debian package mediawiki)")
     directory = tmp_path_factory.mktemp("wikis")
     env = {
         **os.environ,
         "OFFICEACTIONS_WIKI_DIR": str(directory),
-        # Overridable so that two test runs on one machine do not share ports.
-        "OFFICEACTIONS_WIKIS": os.environ.get(
-            "OFFICEACTIONS_TEST_WIKIS", "enwiki:18081 dewiki:18082"
-        ),
+        "OFFICEACTIONS_WIKIS": wiki_ports(worker_id),
     }
     started = subprocess.run(
         [str(ROOT / "scripts" / "wiki"), "start"], env=env, capture_output=True, text=True

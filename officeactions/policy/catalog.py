@@ -158,7 +158,7 @@ class ActionKind:
     public_ban_list: bool = False
     # Counted in the half-yearly report in a section of its own, as (section, item), and never
     # among the other confidential kinds (child protection).
-    report_apart: tuple[str, str] = ()
+    report_apart: tuple[str, str] | tuple[()] = ()
 
     @property
     def teams(self) -> tuple[Team, ...]:
