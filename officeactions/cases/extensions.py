@@ -28,6 +28,7 @@ class Slot(StrEnum):
 
     REQUEST = "request"  # inside the first card, after the subject: how the case arrived
     KIND = "kind"  # the kind's own work, before the proposal
+    BEFORE_STEPS = "before_steps"  # at the top of the steps panel
     AFTER_ACTIONS = "after_actions"  # after the steps panel: people around the case
 
 
@@ -80,6 +81,7 @@ class Registry:
     sections: list[CaseSection] = field(default_factory=list)
     api_fields: list[ApiField] = field(default_factory=list)
     step_conditions: list[StepCondition] = field(default_factory=list)
+    step_forms: dict[str, str] = field(default_factory=dict)
     hooks: dict[Hook, list[Callable[..., Any]]] = field(default_factory=dict)
 
     def add_section(self, section: CaseSection) -> None:
@@ -92,6 +94,13 @@ class Registry:
 
     def add_step_condition(self, condition: StepCondition) -> None:
         self.step_conditions.append(condition)
+
+    def add_step_form(self, step: str, template: str) -> None:
+        """The form the case page shows for a step of the workflow table (by default, a
+        reason and a button that posts the step)."""
+        if step in self.step_forms:
+            raise ValueError(f"The step {step!r} has its form registered twice.")
+        self.step_forms[step] = template
 
     def on(self, hook: Hook, callback: Callable[..., Any]) -> None:
         self.hooks.setdefault(hook, []).append(callback)
@@ -107,6 +116,9 @@ class Registry:
                 slots[section.slot].append(section.template)
                 context.update(section.context(case, user))
         return slots, context
+
+    def step_form(self, step: str) -> str:
+        return self.step_forms.get(step, "")
 
     def step_refusal(self, case: Case, transition: Transition) -> str | None:
         for condition in self.step_conditions:

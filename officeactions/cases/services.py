@@ -58,7 +58,6 @@ from officeactions.policy.clocks import DelayReason, due_at, due_soon_at
 from officeactions.policy.reports import RESPONSE_STEPS
 from officeactions.policy.review import check_reviewer, missing_terms
 from officeactions.policy.sanctions import (
-    ISSUE_WARNING,
     check_direct_ban,
     check_reapplication,
     check_rights_terms,
@@ -817,18 +816,29 @@ def conduct_warning_draft(
     return warning
 
 
+def warning_issue_refusal(case: Case, transition: Transition) -> str | None:
+    """Issuing applies to a kind delivered as a message, once its draft is approved."""
+    if transition.name != "issue_warning":
+        return None
+    if not case.action_kind.notice_template:
+        return f"A {case.action_kind.name} is not delivered as a warning."
+    if not ConductWarning.objects.filter(case=case, issued_at__isnull=True).exists():
+        return "There is no approved warning to issue on this case."
+    return None
+
+
 @transaction.atomic
 def conduct_warning_issue(*, case: Case, actor: AbstractBaseUser) -> ConductWarning:
     """Send the approved warning to the person, confidentially, by email; it then stands."""
     case = _lock(case, actor)
-    check_may_take(case=case, actor=actor, transition=ISSUE_WARNING)
+    check_may_take(case=case, actor=actor, transition=TRANSITIONS["issue_warning"])
     warning = ConductWarning.objects.filter(case=case).first()
     if warning is None or not case.action_kind.notice_template:
         raise StepRefused("There is no approved warning to issue on this case.")
     warning.issued_at = timezone.now()
     warning.issued_by = actor
     warning.save(update_fields=["issued_at", "issued_by"])
-    _move(case, ISSUE_WARNING, actor)
+    _move(case, TRANSITIONS["issue_warning"], actor)
     to, context = [warning.recipient_email], {"text": warning.text}
     transaction.on_commit(lambda: notify("conduct_warning_issue", to, context))
     return warning

@@ -58,7 +58,10 @@ def _detail(
         "proposal": proposal,
         "reviews": proposal.reviews.select_related("reviewer") if proposal else [],
         "quorum": selectors.proposal_quorum(case, proposal) if proposal else None,
-        "transitions": selectors.available_transitions(case, request.user),
+        "steps": [
+            (t, registry.step_form(t.name))
+            for t in selectors.available_transitions(case, request.user)
+        ],
         "timeline": selectors.case_timeline(case),
         "evidence": case.evidence.select_related("added_by"),
         "assignees": case.assignees.order_by("username"),

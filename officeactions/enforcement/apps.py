@@ -13,5 +13,7 @@ class EnforcementConfig(AppConfig):
         from officeactions.enforcement.tasks import enforcement_resume_task, revert_watch_task
 
         registry.add_step_condition(enforce_refusal)
+        registry.add_step_form("enforce", "enforcement/steps/enforce.html")
+        registry.add_step_form("lift", "enforcement/steps/lift.html")
         periodic.register(revert_watch_task)
         periodic.register(enforcement_resume_task)

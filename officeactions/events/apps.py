@@ -15,3 +15,5 @@ class EventsConfig(AppConfig):
             CaseSection(Slot.KIND, "events/_case_section.html", views.case_context, event_ban)
         )
         registry.on(Hook.APPEAL_REFUSAL, services.appeal_refusal_hook)
+        registry.add_step_form("issue_event_ban", "events/steps/issue_event_ban.html")
+        registry.add_step_condition(services.issue_refusal)

@@ -41,7 +41,12 @@ from officeactions.policy.events import (
 from officeactions.policy.events import Event as PolicyEvent
 from officeactions.policy.events import EventBanScope as PolicyScope
 from officeactions.policy.names import normalise_username
-from officeactions.policy.workflow import EXPIRE_TRANSITION, Actor, CaseState, Transition
+from officeactions.policy.workflow import (
+    EXPIRE_TRANSITION,
+    TRANSITIONS,
+    CaseState,
+    Transition,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -57,15 +62,6 @@ SCOPE_EDITABLE_STATES = frozenset(
 # while the ban stands, never after it ended.
 IDENTIFICATION_CLOSED_STATES = frozenset(
     {CaseState.LIFTED, CaseState.EXPIRED, CaseState.DECLINED, CaseState.REJECTED}
-)
-
-# An event ban needs nothing done on a wiki: once approved, staff put it in effect.
-ISSUE = Transition(
-    "issue_event_ban",
-    "Put the event ban in effect",
-    frozenset({CaseState.APPROVED}),
-    CaseState.IN_EFFECT,
-    Actor.TEAM,
 )
 
 # Recognised by their first bytes, not by the name or type the uploader claims.
@@ -303,7 +299,7 @@ def event_ban_photo_set(*, case: Case, actor: AbstractBaseUser, photo) -> EventB
 @transaction.atomic
 def event_ban_issue(*, case: Case, actor: AbstractBaseUser, reason: str = "") -> Case:
     """Put an approved event ban in effect: from now it is on the covered events' lists."""
-    case = case_step_begin(case=case, actor=actor, transition=ISSUE)
+    case = case_step_begin(case=case, actor=actor, transition=TRANSITIONS["issue_event_ban"])
     if case.kind != EVENT_BAN:
         raise StepRefused(f"Case {case.reference} is not an event ban.")
     scope = EventBanScope.objects.filter(case=case).first()
@@ -315,7 +311,9 @@ def event_ban_issue(*, case: Case, actor: AbstractBaseUser, reason: str = "") ->
         # The morning after the last day, in the office's calendar.
         ends = datetime.combine(scope.until + timedelta(days=1), time.min, office_time_zone())
         event_ban_expire_task.using(run_after=ends).enqueue(case.pk)
-    return case_move(case, ISSUE, actor, reason.strip(), {"scope": scope.description})
+    return case_move(
+        case, TRANSITIONS["issue_event_ban"], actor, reason.strip(), {"scope": scope.description}
+    )
 
 
 def event_ban_expire(*, case_id: int, on: date | None = None) -> str:
@@ -343,6 +341,13 @@ def event_ban_appeal_refusal(case: Case) -> str | None:
     if scope is None:
         return "No event ban scope is recorded on this case, so there is nothing to appeal yet."
     return appeal_refusal(scope.as_policy())
+
+
+def issue_refusal(case: Case, transition: Transition) -> str | None:
+    """The engine's step condition: only an event ban is put in effect by this step."""
+    if transition.name == "issue_event_ban" and case.kind != EVENT_BAN:
+        return f"Case {case.reference} is not an event ban."
+    return None
 
 
 def appeal_refusal_hook(case: Case) -> str | None:

@@ -56,7 +56,6 @@ def case_context(case, user=None) -> dict:
         "event_ban_appeal_refusal": services.event_ban_appeal_refusal(case),
         "event_ban_appeals_address": services.appeals_address(),
         "event_ban_scope_editable": case.case_state in services.SCOPE_EDITABLE_STATES,
-        "event_ban_may_issue": case.case_state in services.ISSUE.sources,
         "scope_form": ScopeForm(initial=initial),
     }
 

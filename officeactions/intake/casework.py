@@ -30,10 +30,10 @@ from officeactions.intake.services import (
     requester_lockout_lift,
     requester_of,
 )
-from officeactions.policy.workflow import Transition
+from officeactions.policy.workflow import CaseState, Transition
 
-# Steps on a case that answer its requester (the message field is shown with them).
-ANSWER_STEPS = ("accept", "defer", "decline_request")
+# The triage steps: each answers the requester (mark_abusive with the abusive-requester rule).
+TRIAGE_STEPS = ("accept", "defer", "decline_request", "mark_abusive")
 
 
 def case_context(case: Case, user: Any) -> dict[str, Any]:
@@ -44,7 +44,9 @@ def case_context(case: Case, user: Any) -> dict[str, Any]:
         "requester": requester,
         "abuse_marks": requester.abuse.all() if requester else [],
         "requester_locked": bool(requester and requester.locked_at(timezone.now())),
-        "requester_answer_steps": ANSWER_STEPS,
+        "triage_hint": bool(
+            record and case.case_state is CaseState.RECEIVED and not case.action_kind.primary
+        ),
     }
 
 
@@ -57,7 +59,10 @@ def mark_abusive_refusal(case: Case, transition: Transition) -> str | None:
 def register(registry: Registry) -> None:
     registry.add_section(CaseSection(Slot.REQUEST, "intake/case/request.html", case_context))
     registry.add_section(CaseSection(Slot.AFTER_ACTIONS, "intake/case/requester.html", _none))
+    registry.add_section(CaseSection(Slot.BEFORE_STEPS, "intake/case/triage_hint.html", _none))
     registry.add_step_condition(mark_abusive_refusal)
+    for step in TRIAGE_STEPS:
+        registry.add_step_form(step, "intake/steps/triage.html")
     registry.on(Hook.AFTER_TRIAGE, request_after_triage)
 
 

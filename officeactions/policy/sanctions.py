@@ -18,16 +18,6 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from officeactions.policy.errors import PolicyRefusal
-from officeactions.policy.workflow import Actor, CaseState, Transition
-
-# Issuing an approved conduct warning: sent to the person, and then it stands.
-ISSUE_WARNING = Transition(
-    "issue_warning",
-    "Issue the warning",
-    frozenset({CaseState.APPROVED}),
-    CaseState.IN_EFFECT,
-    Actor.TEAM,
-)
 
 # The terms a direct ban records instead of an earlier warning.
 WHY_NO_WARNING = "why_no_warning"

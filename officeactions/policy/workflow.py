@@ -182,6 +182,16 @@ TRANSITIONS: dict[str, Transition] = {
             reason_required=True,
             dedicated_step=True,
         ),
+        # Kinds with nothing to do on a wiki take effect by a step of their own: an event ban
+        # is put in effect by staff, a conduct warning by sending it to the person.
+        _t(
+            "issue_event_ban",
+            "Put the event ban in effect",
+            {_S.APPROVED},
+            _S.IN_EFFECT,
+            dedicated_step=True,
+        ),
+        _t("issue_warning", "Issue the warning", {_S.APPROVED}, _S.IN_EFFECT, dedicated_step=True),
     )
 }
 
