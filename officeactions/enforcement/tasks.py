@@ -4,7 +4,7 @@ from django.tasks import task
 
 @task
 def enforcement_task(case_id: int, resumed: bool = False) -> str:
-    from officeactions.enforcement.services import enforcement_run
+    from officeactions.enforcement.runner import enforcement_run
 
     return enforcement_run(case_id=case_id, resumed=resumed)
 
@@ -12,7 +12,8 @@ def enforcement_task(case_id: int, resumed: bool = False) -> str:
 @task
 def revert_watch_task() -> int:
     """One pass of the revert watch, then the next one is queued."""
-    from officeactions.enforcement.services import revert_watch_run, schedule
+    from officeactions.enforcement.services import schedule
+    from officeactions.enforcement.watch import revert_watch_run
 
     try:
         return len(revert_watch_run())
@@ -30,7 +31,8 @@ def expire_task(case_id: int) -> str:
 @task
 def enforcement_resume_task() -> list[str]:
     """Queue interrupted enforcement runs again, then the next check is queued."""
-    from officeactions.enforcement.services import enforcement_resume, schedule
+    from officeactions.enforcement.runner import enforcement_resume
+    from officeactions.enforcement.services import schedule
 
     try:
         return enforcement_resume()
