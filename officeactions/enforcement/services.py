@@ -33,15 +33,10 @@ from officeactions.policy import PolicyRefusal
 from officeactions.policy.catalog import ActionKind, Performer, Target
 from officeactions.policy.names import normalise_username
 from officeactions.policy.sanctions import check_proxy_sanction_kind
-from officeactions.policy.workflow import (
-    EXPIRE_TRANSITION,
-    TRANSITIONS,
-    Actor,
-    CaseState,
-    Transition,
-)
+from officeactions.policy.workflow import EXPIRE_TRANSITION, TRANSITIONS, Transition
 
 Op, State = Operation.Op, Operation.State
+RETRY, ADD_ACCOUNT = TRANSITIONS["retry_enforcement"], TRANSITIONS["add_account"]
 
 
 def enforceable(kind: ActionKind) -> bool:
@@ -138,16 +133,6 @@ def case_expire(*, case_id: int, now: datetime | None = None) -> str:
     return "expired"
 
 
-# Retrying moves no state; it is checked like a step (who, from which states).
-RETRY = Transition(
-    "retry_enforcement",
-    "Retry failed operations",
-    frozenset({CaseState.BEING_ENFORCED, CaseState.IN_EFFECT, CaseState.LIFTED}),
-    CaseState.BEING_ENFORCED,
-    Actor.TEAM,
-)
-
-
 @transaction.atomic
 def enforcement_retry(*, case: Case, actor: AbstractBaseUser) -> int:
     """Queue the failed operations of a case again (after a wiki came back, say)."""
@@ -166,15 +151,6 @@ def enforcement_retry(*, case: Case, actor: AbstractBaseUser) -> int:
     )
     queue_run(case)
     return count
-
-
-ADD_ACCOUNT = Transition(
-    "add_account",
-    "Add a confirmed account",
-    frozenset({CaseState.BEING_ENFORCED, CaseState.IN_EFFECT}),
-    CaseState.IN_EFFECT,
-    Actor.TEAM,
-)
 
 
 @transaction.atomic
