@@ -352,6 +352,8 @@ def test_enforce_and_lift_through_the_api(people, farm):
     body = api.get(f"/api/cases/{case.reference}/").json()
     assert body["state"] == "in_effect"
     assert body["timeline"][-1]["action"] == "case.in_effect"
+    # Retrying and adding an account are the enforcement panel's, not next steps.
+    assert body["available_steps"] == ["lift"]
     assert api.post(f"/api/cases/{case.reference}/lift/", {}, format="json").status_code == 400
     reviewer = APIClient()
     reviewer.force_authenticate(people["reviewer1"])

@@ -8,6 +8,8 @@ class EnforcementConfig(AppConfig):
 
     def ready(self) -> None:
         from officeactions.cases.extensions import registry
+        from officeactions.enforcement import api
         from officeactions.enforcement.services import enforce_refusal
 
         registry.add_step_condition(enforce_refusal)
+        api.register(registry)
