@@ -24,6 +24,7 @@ from django.core.management import call_command  # noqa: E402
 
 from officeactions.accounts.roles import role_grant  # noqa: E402
 from officeactions.cases import services  # noqa: E402
+from officeactions.enforcement import runner  # noqa: E402
 from officeactions.enforcement import services as enforcement  # noqa: E402
 from officeactions.enforcement.registry import load_registry  # noqa: E402
 from officeactions.enforcement.wiki import WikiClient  # noqa: E402
@@ -106,7 +107,7 @@ def main(rounds: int) -> None:
         case = approved_ban(u)
         started = time.perf_counter()
         enforcement.case_enforce(case=case, actor=u["alice"])
-        result = enforcement.enforcement_run(case_id=case.pk)
+        result = runner.enforcement_run(case_id=case.pk)
         product_times.append(time.perf_counter() - started)
         assert result == "in effect", result
         assert case.operations.filter(state="verified").count() == 2 * len(ACCOUNTS)

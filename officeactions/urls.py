@@ -12,6 +12,8 @@ from officeactions.bancheck.api import BanCheckApi
 from officeactions.cases import api
 from officeactions.cases import urls as cases_urls
 from officeactions.checkuser import api as checkuser_api
+from officeactions.enforcement import api as enforcement_api
+from officeactions.enforcement import urls as enforcement_urls
 from officeactions.events import api as events_api
 from officeactions.intake import api as intake_api
 from officeactions.intake import casework as intake_casework
@@ -30,14 +32,7 @@ api_patterns = [
     path("cases/<str:reference>/evidence/", api.CaseEvidenceApi.as_view(), name="case-evidence"),
     path("cases/<str:reference>/assignees/", api.CaseAssignApi.as_view(), name="case-assign"),
     path("cases/<str:reference>/delays/", api.CaseDelayApi.as_view(), name="case-delay"),
-    path("cases/<str:reference>/enforce/", api.CaseEnforceApi.as_view(), name="case-enforce"),
-    path("cases/<str:reference>/lift/", api.CaseLiftApi.as_view(), name="case-lift"),
-    path(
-        "cases/<str:reference>/enforcement/retry/",
-        api.CaseRetryApi.as_view(),
-        name="case-retry",
-    ),
-    path("cases/<str:reference>/accounts/", api.CaseAddAccountApi.as_view(), name="case-account"),
+    *enforcement_api.api_urlpatterns,
     path("cases/<str:reference>/subject/", api.CaseSubjectApi.as_view(), name="case-subject"),
     path("cases/<str:reference>/dmca/court-action/", legal_api.CourtActionApi.as_view()),
     path("cases/<str:reference>/child-protection/suppress/", legal_api.SuppressApi.as_view()),
@@ -52,9 +47,6 @@ api_patterns = [
     path("cases/<str:reference>/conduct-warning/", api.CaseConductWarningApi.as_view()),
     path("cases/<str:reference>/conduct-warning/issue/", api.CaseConductWarningIssueApi.as_view()),
     path("cases/<str:reference>/reapplication-checks/", api.CaseReapplicationCheckApi.as_view()),
-    path("cases/<str:reference>/breach-reports/", api.CaseBreachReportApi.as_view()),
-    path("cases/<str:reference>/suspected-accounts/", api.CaseSuspectedAccountApi.as_view()),
-    path("cases/<str:reference>/ban-reports/", api.CaseBanReportApi.as_view()),
     *intake_casework.api_urlpatterns,
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("cases/<str:reference>/event-ban/", events_api.EventBanApi.as_view(), name="event-ban"),
@@ -151,6 +143,7 @@ urlpatterns = [
         include(
             (
                 cases_urls.urlpatterns
+                + enforcement_urls.case_urlpatterns
                 + intake_casework.case_urlpatterns
                 + legal_casework.case_urlpatterns,
                 "cases",

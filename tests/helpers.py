@@ -23,6 +23,7 @@ from officeactions.cases.models import (
     SubjectAccount,
     SubjectAddress,
 )
+from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.errors import ApplicationError
 from officeactions.intake.tasks import request_file_pending_task
@@ -148,6 +149,6 @@ def approved(people, kind, *, subject=None, terms=None, actor=None, enforces=Non
 def enforce_now(case, actor, **kwargs):
     """What staff do, then what the worker does."""
     enforcement.case_enforce(case=case, actor=actor, **kwargs)
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     case.refresh_from_db()
     return {(o.wiki, o.op, o.target): o for o in case.operations.all()}

@@ -336,7 +336,7 @@ def test_staff_use_the_pages_and_api_for_counsel_and_decision(people, client):
 
 
 def test_an_overturned_global_ban_is_unblocked_on_the_wiki(people, wiki_farm, settings):
-    from officeactions.enforcement import services as enforcement
+    from officeactions.enforcement import operations, runner
     from tests.helpers import enforce_now
     from tests.wikis import unique
 
@@ -352,7 +352,7 @@ def test_an_overturned_global_ban_is_unblocked_on_the_wiki(people, wiki_farm, se
 
     def blocked() -> bool:
         with wiki_farm.office("enwiki") as client:
-            return any(enforcement._same_target(b["user"], name) for b in client.blocks(name))
+            return any(operations._same_target(b["user"], name) for b in client.blocks(name))
 
     assert blocked()
     appeal = file_as_subject(case, username=name).appeal
@@ -360,7 +360,7 @@ def test_an_overturned_global_ban_is_unblocked_on_the_wiki(people, wiki_farm, se
     services.appeal_decide(
         appeal=appeal, actor=people["crc"], outcome="overturned", reasons="Mistaken identity."
     )
-    enforcement.enforcement_run(case_id=case.pk)  # what the worker does next
+    runner.enforcement_run(case_id=case.pk)  # what the worker does next
     case.refresh_from_db()
     assert case.state == CaseState.LIFTED
     assert not blocked()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from officeactions.cases import services
+from officeactions.enforcement import operations, runner
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import BanReport, BreachReport, SuspectedAccount
 from officeactions.errors import InvalidInput, StepRefused
@@ -37,7 +38,7 @@ def ban(people, farm):
 
 def office_blocks(farm, dbname, target):
     with farm.office(dbname) as client:
-        return [b for b in client.blocks(target) if enforcement._same_target(b["user"], target)]
+        return [b for b in client.blocks(target) if operations._same_target(b["user"], target)]
 
 
 def api_for(user):
@@ -84,7 +85,7 @@ def test_a_breach_report_is_decided_account_by_account(people, farm, ban):
     assert again.status_code == 409 and "already decided" in again.json()["message"]
     assert api.post(url, {"suspect_id": 999999, "decision": "confirm"}).status_code == 404
 
-    enforcement.enforcement_run(case_id=ban.pk)
+    runner.enforcement_run(case_id=ban.pk)
     for dbname in ("enwiki", "dewiki"):  # a ban is against the person: every wiki
         (block,) = office_blocks(farm, dbname, sock)
         assert block["by"] == "WMFOffice"

@@ -24,6 +24,7 @@ from officeactions.accounts.services import api_token_create
 from officeactions.audit.models import AuditEntry
 from officeactions.bancheck import services
 from officeactions.cases import services as cases
+from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.errors import InvalidInput, NotFound
 from officeactions.policy import Role
@@ -161,7 +162,7 @@ def test_a_ban_lifted_on_another_connection_is_forgotten_without_a_restart(
     def lift_elsewhere():  # another thread: another database connection
         try:
             enforcement.case_lift(case=case, actor=people["agent"], reason="Appeal granted.")
-            enforcement.enforcement_run(case_id=case.pk)
+            runner.enforcement_run(case_id=case.pk)
         finally:
             connection.close()
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from officeactions.cases import services
 from officeactions.cases.models import Case
+from officeactions.enforcement import runner, watch
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import Operation
 from officeactions.errors import InvalidInput, StepRefused
@@ -87,7 +88,7 @@ def take_down(people, alice, notice):
     walk(case, (alice, "submit_for_review"))
     services.review_submit(case=case, actor=people["counsel"], decision="approve")
     enforcement.case_enforce(case=case, actor=alice)
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     case.refresh_from_db()
     return case
 
@@ -256,10 +257,10 @@ def test_repeat_infringers_are_proposed_for_termination(people, alice, farm, set
 def test_reverting_a_takedown_is_caught_redone_and_proposed_for_termination(people, alice, farm):
     title = uploaded(farm, unique("Reverted takedown"))
     case = take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
-    enforcement.revert_watch_run()
+    watch.revert_watch_run()
     with farm.rogue_client("enwiki") as rogue:
         rogue.undelete(title, reason="Fair use!")
-    (incident,) = enforcement.revert_watch_run()
+    (incident,) = watch.revert_watch_run()
     assert (incident.change, incident.wiki_user) == ("delete/restore", "Rogue Admin")
     assert incident.reapplied
     with farm.office("enwiki") as wiki:
@@ -409,10 +410,10 @@ def test_a_strange_revision_number_is_not_a_server_error(farm, db):
 def test_recreating_a_taken_down_page_is_caught_and_undone(people, alice, farm):
     title = uploaded(farm, unique("Recreated"))
     take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
-    enforcement.revert_watch_run()
+    watch.revert_watch_run()
     with farm.rogue_client("enwiki") as rogue:
         rogue.write({"action": "edit", "title": title, "text": "again", "summary": "back"})
-    (incident,) = enforcement.revert_watch_run()
+    (incident,) = watch.revert_watch_run()
     assert (incident.change, incident.wiki_user) == ("create/create", "Rogue Admin")
     with farm.office("enwiki") as wiki:
         assert not wiki.exists(title)

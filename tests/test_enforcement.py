@@ -9,6 +9,7 @@ import json
 import pytest
 
 from officeactions.cases import services
+from officeactions.enforcement import operations, runner, watch
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import Incident, Operation
 from officeactions.errors import InvalidInput, StepRefused
@@ -28,7 +29,7 @@ def farm(wiki_farm, settings):
 
 def office_block(farm, dbname, target):
     with farm.office(dbname) as client:
-        return [b for b in client.blocks(target) if enforcement._same_target(b["user"], target)]
+        return [b for b in client.blocks(target) if operations._same_target(b["user"], target)]
 
 
 def test_a_global_ban_takes_effect_on_every_wiki_and_is_lifted(people, farm):
@@ -62,11 +63,11 @@ def test_a_global_ban_takes_effect_on_every_wiki_and_is_lifted(people, farm):
     assert "No account" in ops[("dewiki", "block", only_en)].message
 
     # Running enforcement again does nothing twice.
-    assert enforcement.enforcement_run(case_id=case.pk) == "in_effect"
+    assert runner.enforcement_run(case_id=case.pk) == "in_effect"
     assert len(office_block(farm, "enwiki", main)) == 1
 
     enforcement.case_lift(case=case, actor=people["agent"], reason="Overturned on appeal.")
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     case.refresh_from_db()
     assert case.state == CaseState.LIFTED
     unblocks = case.operations.filter(op="unblock")
@@ -184,11 +185,11 @@ def test_rights_removal_and_a_regrant_caught_by_the_revert_watch(people, farm):
     assert ops[("enwiki", "remove_groups", name)].state == State.VERIFIED
     with farm.office("enwiki") as client:
         assert "sysop" not in client.user(name)["groups"]
-    enforcement.revert_watch_run()  # catch up with the log so far
+    watch.revert_watch_run()  # catch up with the log so far
 
     with farm.rogue_client("enwiki") as rogue:
         rogue.change_groups(name, reason="I disagree", add=["sysop"])
-    (incident,) = enforcement.revert_watch_run()
+    (incident,) = watch.revert_watch_run()
     assert incident.wiki_user == "Rogue Admin"
     assert incident.change == "rights/rights"
     assert incident.reapplied
@@ -205,12 +206,12 @@ def test_an_unblock_by_another_admin_is_an_incident_and_is_reapplied(people, far
     )
     case = approved(people, "global_ban", subject=subject)
     enforce_now(case, people["agent"])
-    enforcement.revert_watch_run()
+    watch.revert_watch_run()
 
     with farm.rogue_client("dewiki") as rogue:
         rogue.unblock(name, reason="Office is wrong")
     assert office_block(farm, "dewiki", name) == []
-    incidents = enforcement.revert_watch_run()
+    incidents = watch.revert_watch_run()
     assert [(i.wiki, i.change, i.wiki_user) for i in incidents] == [
         ("dewiki", "block/unblock", "Rogue Admin")
     ]
@@ -218,7 +219,7 @@ def test_an_unblock_by_another_admin_is_an_incident_and_is_reapplied(people, far
     assert incidents[0].reapplied
     (block,) = office_block(farm, "dewiki", name)
     assert block["by"] == "WMFOffice"
-    assert enforcement.revert_watch_run() == []  # each change is reported once
+    assert watch.revert_watch_run() == []  # each change is reported once
 
     sign_in(client, people["agent"])
     page = client.get(f"/cases/{case.reference}/").content.decode()
@@ -232,10 +233,10 @@ def test_the_watch_can_record_without_reapplying(people, farm):
         people, "page_protection", terms={"grounds": "Court order", "wiki": "enwiki", "page": title}
     )
     enforce_now(case, people["agent"])
-    enforcement.revert_watch_run()
+    watch.revert_watch_run()
     with farm.rogue_client("enwiki") as rogue:
         rogue.protect(title, reason="unprotecting", level="all")
-    (incident,) = enforcement.revert_watch_run(reapply=False)
+    (incident,) = watch.revert_watch_run(reapply=False)
     assert incident.change == "protect/unprotect"
     assert not incident.reapplied
     assert Incident.objects.filter(case=case).count() == 1
@@ -269,7 +270,7 @@ def test_a_wiki_that_is_down_fails_its_part_and_a_retry_completes_it(
     registry["wikis"][1]["api_url"] = live_dewiki  # the wiki is back
     broken.write_text(json.dumps(registry))
     assert enforcement.enforcement_retry(case=case, actor=people["agent"]) == 1
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     case.refresh_from_db()
     assert case.state == CaseState.IN_EFFECT
     assert len(office_block(farm, "enwiki", name)) == 1  # nothing doubled
@@ -347,10 +348,12 @@ def test_enforce_and_lift_through_the_api(people, farm):
         ("enwiki", "pending"),
         ("dewiki", "pending"),
     }
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     body = api.get(f"/api/cases/{case.reference}/").json()
     assert body["state"] == "in_effect"
     assert body["timeline"][-1]["action"] == "case.in_effect"
+    # Retrying and adding an account are the enforcement panel's, not next steps.
+    assert body["available_steps"] == ["lift"]
     assert api.post(f"/api/cases/{case.reference}/lift/", {}, format="json").status_code == 400
     reviewer = APIClient()
     reviewer.force_authenticate(people["reviewer1"])
@@ -403,7 +406,7 @@ def test_a_sockpuppet_confirmed_later_is_blocked_on_every_wiki(people, farm):
     assert response.status_code == 202
     again = api.post(url, {"wiki": "dewiki", "username": sock}, format="json")
     assert again.status_code == 409
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     for dbname in ("enwiki", "dewiki"):
         (block,) = office_block(farm, dbname, sock)
         assert block["by"] == "WMFOffice"
@@ -469,7 +472,7 @@ def test_nothing_done_anywhere_is_not_in_effect(people, farm):
     )
     case = approved(people, "global_ban", subject=subject)
     enforcement.case_enforce(case=case, actor=people["agent"])
-    result = enforcement.enforcement_run(case_id=case.pk)
+    result = runner.enforcement_run(case_id=case.pk)
     assert result.startswith("nothing took effect")
     case.refresh_from_db()
     assert case.state == CaseState.BEING_ENFORCED
@@ -488,9 +491,9 @@ def test_an_unexpected_wiki_answer_fails_the_operation_instead_of_hanging(
     def broken(*args, **kwargs):
         raise KeyError("block")
 
-    monkeypatch.setattr(enforcement, "perform", broken)
+    monkeypatch.setattr(runner, "perform", broken)
     enforcement.case_enforce(case=case, actor=people["agent"])
-    enforcement.enforcement_run(case_id=case.pk)
+    runner.enforcement_run(case_id=case.pk)
     states = set(case.operations.values_list("state", flat=True))
     assert states == {State.FAILED}
     assert "Unexpected answer from the wiki" in case.operations.first().message

@@ -20,6 +20,7 @@ from officeactions import periodic
 from officeactions.audit.services import audit_verify
 from officeactions.cases import services
 from officeactions.cases import services as case_services
+from officeactions.enforcement import planner, runner
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import Operation
 from officeactions.policy.workflow import CaseState
@@ -99,7 +100,7 @@ def test_a_worker_killed_in_the_middle_of_an_enforcement_resumes_and_does_nothin
     assert 0 < pending < planned, "the worker was not stopped in the middle"
 
     # The worker comes back: the stale run is found and queued again, and finished.
-    assert enforcement.enforcement_resume(stale_after=timedelta(0)) == [case.reference]
+    assert runner.enforcement_resume(stale_after=timedelta(0)) == [case.reference]
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     case.refresh_from_db()
     assert case.state == CaseState.IN_EFFECT
@@ -154,11 +155,11 @@ def test_a_block_the_wiki_made_but_the_ledger_never_heard_of_is_not_made_twice(
     enforcement.case_enforce(case=case, actor=people["agent"])
     # The run that was killed: the wiki blocked, the process died before the ledger was written.
     with wiki_farm.office("enwiki") as client:
-        client.block(name, reason=enforcement.reason_for(case))
+        client.block(name, reason=planner.reason_for(case))
     op = case.operations.get(wiki="enwiki", target=name)
     assert op.state == State.PENDING
 
-    enforcement.enforcement_run(case_id=case.pk, resumed=True)  # as the resume check queues it
+    runner.enforcement_run(case_id=case.pk, resumed=True)  # as the resume check queues it
     op.refresh_from_db()
     assert op.state == State.VERIFIED and "interrupted run resumed" in op.message
     with wiki_farm.office("enwiki") as client:
@@ -176,20 +177,20 @@ def test_only_one_run_of_a_case_goes_at_a_time(people, wiki_farm, settings):
     )
     case = approved(people, "global_ban", subject=subject)
     enforcement.case_enforce(case=case, actor=people["agent"])
-    key = enforcement.ENFORCEMENT_LOCK_SPACE + case.pk
+    key = runner.ENFORCEMENT_LOCK_SPACE + case.pk
     with other_connection() as running:  # a run still at work in another worker
         running.execute("SELECT pg_advisory_lock(%s)", [key])
         from django_tasks_db.models import DBTaskResult
 
         queued = DBTaskResult.objects.filter(task_path__endswith="enforcement_task").count
         before = queued()
-        assert enforcement.enforcement_run(case_id=case.pk) == (
+        assert runner.enforcement_run(case_id=case.pk) == (
             "another run of this case is in progress; queued again"
         )
         assert queued() == before + 1  # it waits its turn instead of being dropped
         assert set(case.operations.values_list("state", flat=True)) == {State.PENDING}
         running.execute("SELECT pg_advisory_unlock(%s)", [key])  # that run ends
-    assert enforcement.enforcement_run(case_id=case.pk) == "in effect"
+    assert runner.enforcement_run(case_id=case.pk) == "in effect"
 
 
 def test_the_worker_schedules_the_resume_check(db):

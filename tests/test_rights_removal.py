@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from officeactions.cases import services
 from officeactions.cases.catalog import office_time_zone
 from officeactions.enforcement import services as enforcement
+from officeactions.enforcement import watch
 from officeactions.errors import InvalidInput
 from officeactions.policy.sanctions import add_months
 from officeactions.policy.workflow import CaseState
@@ -71,10 +72,10 @@ def test_a_regrant_during_the_period_is_caught_named_and_shown_with_the_period(
         "ends_on": ends.isoformat(),
         "regranted_during_period_by": [],
     }
-    enforcement.revert_watch_run()  # catch up with the log so far
+    watch.revert_watch_run()  # catch up with the log so far
     with farm.rogue_client("enwiki") as rogue:
         rogue.change_groups(removal.username, reason="Trust restored, I say", add=["sysop"])
-    (incident,) = enforcement.revert_watch_run()
+    (incident,) = watch.revert_watch_run()
     assert incident.wiki_user == "Rogue Admin"
     assert incident.reapplied
     with farm.office("enwiki") as client_:

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from officeactions.cases import services
 from officeactions.cases.models import Case
+from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.legal import services as legal
 from officeactions.policy import CATALOG
@@ -158,7 +159,7 @@ def test_malformed_filters_get_a_clear_400_never_a_500(db, client, query):
 
 def test_a_lifted_ban_leaves_the_global_bans_list(people, actions, client):
     enforcement.case_lift(case=actions["ban"], actor=people["agent"], reason="Appeal upheld")
-    enforcement.enforcement_run(case_id=actions["ban"].pk)
+    runner.enforcement_run(case_id=actions["ban"].pk)
     assert actions["name"] not in client.get("/transparency/global-bans/").content.decode()
 
 

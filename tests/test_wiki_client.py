@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from officeactions.enforcement.models import Operation
-from officeactions.enforcement.services import perform
+from officeactions.enforcement.operations import perform
 from officeactions.enforcement.wiki import WikiAccount, WikiClient, WikiError
 
 LOGIN = [

@@ -17,9 +17,8 @@ from rest_framework.views import APIView
 
 from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
+from officeactions.cases.extensions import registry
 from officeactions.cases.models import Case, ConductWarning
-from officeactions.enforcement import services as enforcement
-from officeactions.enforcement.models import BanReport
 from officeactions.errors import InvalidInput
 from officeactions.policy.clocks import DelayReason
 from officeactions.policy.workflow import TRANSITIONS, CaseState
@@ -89,27 +88,6 @@ class TimelineEntrySerializer(serializers.Serializer):
     reason = serializers.CharField()
     from_state = serializers.CharField(source="data.from", default="")
     to_state = serializers.CharField(source="data.to", default="")
-
-
-class OperationSerializer(serializers.Serializer):
-    wiki = serializers.CharField()
-    op = serializers.CharField()
-    target = serializers.CharField()
-    performer = serializers.CharField()
-    state = serializers.CharField()
-    message = serializers.CharField()
-    attempts = serializers.IntegerField()
-    verified_at = serializers.DateTimeField(allow_null=True)
-
-
-class IncidentSerializer(serializers.Serializer):
-    wiki = serializers.CharField()
-    change = serializers.CharField()
-    wiki_user = serializers.CharField()
-    target = serializers.CharField(source="operation.target")
-    comment = serializers.CharField()
-    happened_at = serializers.DateTimeField()
-    reapplied = serializers.BooleanField()
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -223,8 +201,6 @@ class CaseDetailSerializer(CaseSummarySerializer):
     quorum = serializers.SerializerMethodField()
     available_steps = serializers.SerializerMethodField()
     delays = serializers.SerializerMethodField()
-    operations = serializers.SerializerMethodField()
-    incidents = serializers.SerializerMethodField()
     subject_id = serializers.IntegerField(allow_null=True)
     warning_history = serializers.SerializerMethodField()
     conduct_warning = serializers.SerializerMethodField()
@@ -232,8 +208,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
     reapplication_checks = serializers.SerializerMethodField()
     breach_reports = serializers.SerializerMethodField()
     ban_reports = serializers.SerializerMethodField()
-    from_report_on = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The fields other apps add (registered at start-up), enforcement's ledger among them.
+        fields = super().get_fields()
+        for extra in registry.api_fields:
+            fields[extra.name] = extra.make()
+        return fields
 
     def get_kind_name(self, case: Case) -> str:
         return case.action_kind.name
@@ -283,14 +265,6 @@ class CaseDetailSerializer(CaseSummarySerializer):
     def get_available_steps(self, case: Case) -> list[str]:
         return [t.name for t in selectors.available_transitions(case, self.context["user"])]
 
-    @extend_schema_field(OperationSerializer(many=True))
-    def get_operations(self, case: Case) -> list[dict]:
-        return OperationSerializer(case.operations.all(), many=True).data
-
-    @extend_schema_field(IncidentSerializer(many=True))
-    def get_incidents(self, case: Case) -> list[dict]:
-        return IncidentSerializer(case.incidents.select_related("operation"), many=True).data
-
     @extend_schema_field(DelaySerializer(many=True))
     def get_delays(self, case: Case) -> list[dict]:
         return DelaySerializer(case.delays.select_related("recorded_by"), many=True).data
@@ -336,12 +310,6 @@ class CaseDetailSerializer(CaseSummarySerializer):
     def get_ban_reports(self, case: Case) -> list[dict]:
         reports = case.ban_reports.select_related("sanction_case")
         return BanReportSerializer(reports, many=True).data
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_from_report_on(self, case: Case) -> str | None:
-        """The ban whose proxy or interference report opened this case."""
-        report = BanReport.objects.filter(sanction_case=case).select_related("case").first()
-        return report.case.reference if report else None
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict]:
@@ -618,76 +586,6 @@ class KindListApi(APIView):
         return Response(KindSerializer(kinds, many=True).data)
 
 
-class CaseEnforceApi(APIView):
-    class CaseEnforceInputSerializer(serializers.Serializer):
-        split_wide_ranges = serializers.BooleanField(required=False, default=False)
-
-    @extend_schema(
-        operation_id="cases_enforce",
-        request=CaseEnforceInputSerializer,
-        responses={202: CaseDetailSerializer, **ERRORS},
-        description="Carry the approved action out on the wikis (queued for the worker).",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.CaseEnforceInputSerializer,
-            enforcement.case_enforce,
-            status=202,
-        )
-
-
-class CaseLiftApi(APIView):
-    class CaseLiftInputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
-
-    @extend_schema(
-        operation_id="cases_lift",
-        request=CaseLiftInputSerializer,
-        responses={202: CaseDetailSerializer, **ERRORS},
-        description="Lift the action: undo it on every wiki (queued for the worker).",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request, reference, self.CaseLiftInputSerializer, enforcement.case_lift, status=202
-        )
-
-
-class CaseRetryApi(APIView):
-    @extend_schema(
-        operation_id="cases_retry_enforcement",
-        request=None,
-        responses={202: CaseDetailSerializer, **ERRORS},
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        case = selectors.case_get_visible(request.user, reference)
-        enforcement.enforcement_retry(case=case, actor=request.user)
-        return detail_response(request, case, status=202)
-
-
-class CaseAddAccountApi(APIView):
-    class CaseAddAccountInputSerializer(serializers.Serializer):
-        wiki = serializers.CharField(max_length=64)
-        username = serializers.CharField(max_length=255)
-        note = serializers.CharField(required=False, default="", allow_blank=True)
-
-    @extend_schema(
-        operation_id="cases_add_account",
-        request=CaseAddAccountInputSerializer,
-        responses={202: CaseDetailSerializer, **ERRORS},
-        description="Add an account staff confirmed as the banned person's; it is blocked too.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.CaseAddAccountInputSerializer,
-            enforcement.case_add_account,
-            status=202,
-        )
-
-
 def _record_subject(*, case, actor, display_name: str, accounts: list, addresses: list) -> None:
     services.case_subject_record(
         case=case,
@@ -793,82 +691,5 @@ class CaseReapplicationCheckApi(APIView):
             reference,
             self.ReapplicationCheckInputSerializer,
             services.reapplication_check,
-            status=201,
-        )
-
-
-class CaseBreachReportApi(APIView):
-    class BreachReportInputSerializer(serializers.Serializer):
-        reported_by = serializers.CharField(max_length=255)
-        summary = serializers.CharField()
-        evidence_url = serializers.CharField(
-            max_length=2000, required=False, default="", allow_blank=True
-        )
-        accounts = AccountSerializer(many=True, allow_empty=False)
-
-        def validate_accounts(self, value: list[dict]) -> list[tuple[str, str]]:
-            return [(a["wiki"], a["username"]) for a in value]
-
-    @extend_schema(
-        operation_id="cases_breach_report",
-        request=BreachReportInputSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS},
-        description="Record a sockpuppet report against a ban, listing the suspected accounts.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.BreachReportInputSerializer,
-            enforcement.breach_report_file,
-            status=201,
-        )
-
-
-class CaseSuspectedAccountApi(APIView):
-    class SuspectDecisionInputSerializer(serializers.Serializer):
-        suspect_id = serializers.IntegerField()
-        decision = serializers.ChoiceField(choices=["confirm", "reject"])
-        note = serializers.CharField(required=False, default="", allow_blank=True)
-
-    @extend_schema(
-        operation_id="cases_suspected_account_decide",
-        request=SuspectDecisionInputSerializer,
-        responses={200: CaseDetailSerializer, **ERRORS},
-        description="Confirm a suspected account (added to the ban and blocked) or reject it.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.SuspectDecisionInputSerializer,
-            enforcement.suspected_account_decide,
-        )
-
-
-class CaseBanReportApi(APIView):
-    class BanReportInputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=BanReport.Kind.values)
-        wiki = serializers.CharField(max_length=64)
-        username = serializers.CharField(max_length=255)
-        summary = serializers.CharField()
-        sanction = serializers.CharField(max_length=32)
-        evidence_url = serializers.CharField(
-            max_length=2000, required=False, default="", allow_blank=True
-        )
-
-    @extend_schema(
-        operation_id="cases_ban_report",
-        request=BanReportInputSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS},
-        description="Attach a report of a proxy for the banned person, or of interference "
-        "with enforcement; it opens a proposed sanction case against that person.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.BanReportInputSerializer,
-            enforcement.ban_report_file,
             status=201,
         )

@@ -87,7 +87,7 @@ def available_transitions(case: Case, user: User) -> list[Transition]:
 
     possible = []
     for transition in TRANSITIONS.values():
-        if case.case_state not in transition.sources:
+        if not transition.offered or case.case_state not in transition.sources:
             continue
         if registry.step_refusal(case, transition):
             continue  # the step does not apply to this case (a kind app says why)

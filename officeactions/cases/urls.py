@@ -1,7 +1,6 @@
 from django.urls import path
 
 from officeactions.cases import views
-from officeactions.enforcement import views as enforcement
 
 urlpatterns = [
     path("", views.case_list, name="list"),
@@ -15,16 +14,9 @@ urlpatterns = [
     path("<str:reference>/subject/", views.case_subject, name="subject"),
     path("<str:reference>/delay/", views.case_delay, name="delay"),
     path("<str:reference>/second-review/", views.case_follow_up, name="follow-up"),
-    path("<str:reference>/enforce/", enforcement.case_enforce, name="enforce"),
-    path("<str:reference>/lift/", enforcement.case_lift, name="lift"),
-    path("<str:reference>/enforcement/retry/", enforcement.case_retry, name="retry"),
-    path("<str:reference>/accounts/", enforcement.case_add_account, name="add-account"),
     path("<str:reference>/conduct-warning/", views.conduct_warning_draft, name="warning-draft"),
     path(
         "<str:reference>/conduct-warning/issue/", views.conduct_warning_issue, name="warning-issue"
     ),
     path("<str:reference>/reapplication/", views.reapplication_check, name="reapplication"),
-    path("<str:reference>/breach-reports/", enforcement.breach_report, name="breach-report"),
-    path("<str:reference>/suspected-accounts/", enforcement.suspect_decide, name="suspect"),
-    path("<str:reference>/ban-reports/", enforcement.ban_report, name="ban-report"),
 ]

@@ -9,6 +9,7 @@ class EnforcementConfig(AppConfig):
     def ready(self) -> None:
         from officeactions import periodic
         from officeactions.cases.extensions import registry
+        from officeactions.enforcement import api
         from officeactions.enforcement.services import enforce_refusal
         from officeactions.enforcement.tasks import enforcement_resume_task, revert_watch_task
 
@@ -17,3 +18,4 @@ class EnforcementConfig(AppConfig):
         registry.add_step_form("lift", "enforcement/steps/lift.html")
         periodic.register(revert_watch_task)
         periodic.register(enforcement_resume_task)
+        api.register(registry)

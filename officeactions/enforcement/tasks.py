@@ -6,7 +6,7 @@ from officeactions.periodic import schedule
 
 @task
 def enforcement_task(case_id: int, resumed: bool = False) -> str:
-    from officeactions.enforcement.services import enforcement_run
+    from officeactions.enforcement.runner import enforcement_run
 
     return enforcement_run(case_id=case_id, resumed=resumed)
 
@@ -14,7 +14,7 @@ def enforcement_task(case_id: int, resumed: bool = False) -> str:
 @task
 def revert_watch_task() -> int:
     """One pass of the revert watch, then the next one is queued."""
-    from officeactions.enforcement.services import revert_watch_run
+    from officeactions.enforcement.watch import revert_watch_run
 
     try:
         return len(revert_watch_run())
@@ -32,7 +32,7 @@ def expire_task(case_id: int) -> str:
 @task
 def enforcement_resume_task() -> list[str]:
     """Queue interrupted enforcement runs again, then the next check is queued."""
-    from officeactions.enforcement.services import enforcement_resume
+    from officeactions.enforcement.runner import enforcement_resume
 
     try:
         return enforcement_resume()

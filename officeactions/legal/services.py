@@ -22,6 +22,8 @@ from officeactions.cases.selectors import case_get_visible
 from officeactions.cases.services import case_follow_up_require, case_open_for_request
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.registry import WikiConfig, load_registry
+from officeactions.enforcement.runner import enforcement_run
+from officeactions.enforcement.wiki import WikiClient, WikiError
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.legal.models import CounterNotice, DmcaAttachment, DmcaNotice, NcmecReport
 from officeactions.notify import notify
@@ -292,8 +294,6 @@ def dmca_operations(case: Case, performer: str, wikis: dict[str, WikiConfig]) ->
 
 
 def _uploader(wiki: WikiConfig, place: dict) -> str:
-    from officeactions.enforcement.wiki import WikiClient, WikiError
-
     try:
         with WikiClient(wiki.api_url, wiki.office) as client:
             if place.get("revid"):
@@ -490,8 +490,6 @@ def dmca_court_action_record(
 def dmca_putback(*, counter_id: int) -> str:
     """Put the material the counter-notice names back, unless a court action was reported
     first (the worker runs this 10 business days after the counter-notice)."""
-    from officeactions.enforcement.services import enforcement_run
-
     undo = {Op.DELETE: Op.UNDELETE, Op.HIDE_REVISION: Op.UNHIDE_REVISION}
     with transaction.atomic():
         counter = (
@@ -582,8 +580,6 @@ def accepted_takedowns():
 def child_protection_suppress(*, case: Case, actor: AbstractBaseUser, url: str) -> Operation:
     """Suppress content at once, before any second review: revision suppression where the wiki
     allows it (an older revision), else deletion of the page. Runs in the request: "at once"."""
-    from officeactions.enforcement.services import enforcement_run
-
     op = _suppression_record(case, actor, url)
     enforcement_run(case_id=op.case_id)
     op.refresh_from_db()

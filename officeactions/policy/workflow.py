@@ -101,6 +101,8 @@ class Transition:
     reason_required: bool = False
     # Taken through its own step (a proposal form or a review), not as a bare transition.
     dedicated_step: bool = False
+    # Offered among a case's next steps; the enforcement panel's own steps are not.
+    offered: bool = True
 
     def check_source(self, state: CaseState) -> None:
         if state not in self.sources:
@@ -192,6 +194,23 @@ TRANSITIONS: dict[str, Transition] = {
             dedicated_step=True,
         ),
         _t("issue_warning", "Issue the warning", {_S.APPROVED}, _S.IN_EFFECT, dedicated_step=True),
+        # Retrying moves no state; it is checked like a step (who, from which states).
+        _t(
+            "retry_enforcement",
+            "Retry failed operations",
+            {_S.BEING_ENFORCED, _S.IN_EFFECT, _S.LIFTED},
+            _S.BEING_ENFORCED,
+            dedicated_step=True,
+            offered=False,
+        ),
+        _t(
+            "add_account",
+            "Add a confirmed account",
+            {_S.BEING_ENFORCED, _S.IN_EFFECT},
+            _S.IN_EFFECT,
+            dedicated_step=True,
+            offered=False,
+        ),
     )
 }
 

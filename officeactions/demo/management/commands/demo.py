@@ -18,6 +18,7 @@ from officeactions.cases import services
 from officeactions.cases.catalog import office_time_zone
 from officeactions.cases.models import Case
 from officeactions.checkuser.services import checkuser_record
+from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
@@ -176,7 +177,7 @@ class Command(BaseCommand):
         for who in ("dave", "erin", "carol"):
             services.review_submit(case=case, actor=u[who], decision="approve")
         enforcement.case_enforce(case=case, actor=u["alice"])
-        result = enforcement.enforcement_run(case_id=case.pk)
+        result = runner.enforcement_run(case_id=case.pk)
         self._rights_removal_demo(u, wikis)
         # A DMCA notice for a page on the first wiki, waiting for Legal.
         first = next(iter(wikis.values()))
@@ -237,7 +238,7 @@ class Command(BaseCommand):
         for who in ("dave", "carol"):
             services.review_submit(case=case, actor=u[who], decision="approve")
         enforcement.case_enforce(case=case, actor=u["bob"])
-        enforcement.enforcement_run(case_id=case.pk)
+        runner.enforcement_run(case_id=case.pk)
         self.stdout.write(f"Rights removal {case.reference}: sysop removed on {first.dbname}.")
 
     def _staff(self) -> dict:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from officeactions.enforcement.services import revert_watch_run
+from officeactions.enforcement.watch import revert_watch_run
 
 
 class Command(BaseCommand):

@@ -1,0 +1,240 @@
+"""Enforcement's part of the staff API: enforce, lift, retry and add an account, the reports
+against a ban, and the ledger and incidents it adds to the case detail. The shell's urls.py
+composes ``api_urlpatterns`` under api/; ``register`` adds the case detail fields."""
+
+from __future__ import annotations
+
+from django.db.models import Manager, QuerySet
+from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from officeactions.cases import selectors
+from officeactions.cases.api import (
+    ERRORS,
+    AccountSerializer,
+    CaseDetailSerializer,
+    case_action,
+    detail_response,
+)
+from officeactions.cases.extensions import Registry
+from officeactions.cases.models import Case
+from officeactions.enforcement import services
+from officeactions.enforcement.models import BanReport
+
+
+class OperationSerializer(serializers.Serializer):
+    wiki = serializers.CharField()
+    op = serializers.CharField()
+    target = serializers.CharField()
+    performer = serializers.CharField()
+    state = serializers.CharField()
+    message = serializers.CharField()
+    attempts = serializers.IntegerField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
+class IncidentListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Manager | QuerySet) -> list:
+        # Each incident shows its operation's target: read in the same query.
+        return super().to_representation(data.select_related("operation"))
+
+
+class IncidentSerializer(serializers.Serializer):
+    wiki = serializers.CharField()
+    change = serializers.CharField()
+    wiki_user = serializers.CharField()
+    target = serializers.CharField(source="operation.target")
+    comment = serializers.CharField()
+    happened_at = serializers.DateTimeField()
+    reapplied = serializers.BooleanField()
+
+    class Meta:
+        list_serializer_class = IncidentListSerializer
+
+
+@extend_schema_field(serializers.CharField(allow_null=True))
+class FromReportOnField(serializers.Field):
+    """The ban whose proxy or interference report opened this case."""
+
+    def __init__(self) -> None:
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, case: Case) -> str | None:
+        report = BanReport.objects.filter(sanction_case=case).select_related("case").first()
+        return report.case.reference if report else None
+
+
+def register(registry: Registry) -> None:
+    registry.add_api_field("operations", lambda: OperationSerializer(many=True, read_only=True))
+    registry.add_api_field("incidents", lambda: IncidentSerializer(many=True, read_only=True))
+    registry.add_api_field("from_report_on", FromReportOnField)
+
+
+class CaseEnforceApi(APIView):
+    class CaseEnforceInputSerializer(serializers.Serializer):
+        split_wide_ranges = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        operation_id="cases_enforce",
+        request=CaseEnforceInputSerializer,
+        responses={202: CaseDetailSerializer, **ERRORS},
+        description="Carry the approved action out on the wikis (queued for the worker).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.CaseEnforceInputSerializer,
+            services.case_enforce,
+            status=202,
+        )
+
+
+class CaseLiftApi(APIView):
+    class CaseLiftInputSerializer(serializers.Serializer):
+        reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="cases_lift",
+        request=CaseLiftInputSerializer,
+        responses={202: CaseDetailSerializer, **ERRORS},
+        description="Lift the action: undo it on every wiki (queued for the worker).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request, reference, self.CaseLiftInputSerializer, services.case_lift, status=202
+        )
+
+
+class CaseRetryApi(APIView):
+    @extend_schema(
+        operation_id="cases_retry_enforcement",
+        request=None,
+        responses={202: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = selectors.case_get_visible(request.user, reference)
+        services.enforcement_retry(case=case, actor=request.user)
+        return detail_response(request, case, status=202)
+
+
+class CaseAddAccountApi(APIView):
+    class CaseAddAccountInputSerializer(serializers.Serializer):
+        wiki = serializers.CharField(max_length=64)
+        username = serializers.CharField(max_length=255)
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_add_account",
+        request=CaseAddAccountInputSerializer,
+        responses={202: CaseDetailSerializer, **ERRORS},
+        description="Add an account staff confirmed as the banned person's; it is blocked too.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.CaseAddAccountInputSerializer,
+            services.case_add_account,
+            status=202,
+        )
+
+
+# -- reports against a ban: sockpuppets, proxies, interference ---------------------------
+
+
+class CaseBreachReportApi(APIView):
+    class BreachReportInputSerializer(serializers.Serializer):
+        reported_by = serializers.CharField(max_length=255)
+        summary = serializers.CharField()
+        evidence_url = serializers.CharField(
+            max_length=2000, required=False, default="", allow_blank=True
+        )
+        accounts = AccountSerializer(many=True, allow_empty=False)
+
+        def validate_accounts(self, value: list[dict]) -> list[tuple[str, str]]:
+            return [(a["wiki"], a["username"]) for a in value]
+
+    @extend_schema(
+        operation_id="cases_breach_report",
+        request=BreachReportInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="Record a sockpuppet report against a ban, listing the suspected accounts.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.BreachReportInputSerializer,
+            services.breach_report_file,
+            status=201,
+        )
+
+
+class CaseSuspectedAccountApi(APIView):
+    class SuspectDecisionInputSerializer(serializers.Serializer):
+        suspect_id = serializers.IntegerField()
+        decision = serializers.ChoiceField(choices=["confirm", "reject"])
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(
+        operation_id="cases_suspected_account_decide",
+        request=SuspectDecisionInputSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+        description="Confirm a suspected account (added to the ban and blocked) or reject it.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.SuspectDecisionInputSerializer,
+            services.suspected_account_decide,
+        )
+
+
+class CaseBanReportApi(APIView):
+    class BanReportInputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=BanReport.Kind.values)
+        wiki = serializers.CharField(max_length=64)
+        username = serializers.CharField(max_length=255)
+        summary = serializers.CharField()
+        sanction = serializers.CharField(max_length=32)
+        evidence_url = serializers.CharField(
+            max_length=2000, required=False, default="", allow_blank=True
+        )
+
+    @extend_schema(
+        operation_id="cases_ban_report",
+        request=BanReportInputSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+        description="Attach a report of a proxy for the banned person, or of interference "
+        "with enforcement; it opens a proposed sanction case against that person.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return case_action(
+            request,
+            reference,
+            self.BanReportInputSerializer,
+            services.ban_report_file,
+            status=201,
+        )
+
+
+# Under api/ in the "api" namespace (the shell's urls.py composes them).
+api_urlpatterns = [
+    path("cases/<str:reference>/enforce/", CaseEnforceApi.as_view(), name="case-enforce"),
+    path("cases/<str:reference>/lift/", CaseLiftApi.as_view(), name="case-lift"),
+    path(
+        "cases/<str:reference>/enforcement/retry/",
+        CaseRetryApi.as_view(),
+        name="case-retry",
+    ),
+    path("cases/<str:reference>/accounts/", CaseAddAccountApi.as_view(), name="case-account"),
+    path("cases/<str:reference>/breach-reports/", CaseBreachReportApi.as_view()),
+    path("cases/<str:reference>/suspected-accounts/", CaseSuspectedAccountApi.as_view()),
+    path("cases/<str:reference>/ban-reports/", CaseBanReportApi.as_view()),
+]
