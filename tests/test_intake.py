@@ -16,8 +16,8 @@ from officeactions.cases import services
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.intake import services as intake
 from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, Requester
-from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy.workflow import CaseState
+from officeactions.web import PublicThrottle
 from tests.conftest import COMPLETE_REQUEST
 from tests.helpers import db_snapshot, filing_tasks, run_worker, sign_in
 

@@ -50,6 +50,7 @@ from officeactions.policy.intake import (
     missing_items,
 )
 from officeactions.policy.names import normalise_username
+from officeactions.web import token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,6 @@ def _status_path(script_prefix: str) -> str:
     # Reversed once: every public submission answers with its link, and reverse() costs more
     # than the rest of building the answer. (The prefix only tells the cache apart.)
     return reverse("intake:status", args=[_TOKEN_SLOT])
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _clean_text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
@@ -501,7 +498,7 @@ def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
             **item.fields,
         )
         token = status_token(req.reference, nonce)
-        req.status_token_hash = _token_hash(token)
+        req.status_token_hash = token_hash(token)
         missing = request_missing(req)
         if not missing:
             req.status, req.completed_at = Request.Status.SUBMITTED, now
@@ -711,9 +708,7 @@ def request_by_token(token: str) -> Request:
     """The request a private status link belongs to; a forged or unknown token finds nothing."""
     if not token or len(token) > 100:
         raise NotFound("No request has this status link.")
-    req = (
-        Request.objects.select_related("case").filter(status_token_hash=_token_hash(token)).first()
-    )
+    req = Request.objects.select_related("case").filter(status_token_hash=token_hash(token)).first()
     if req is None:
         raise NotFound("No request has this status link.")
     return req
