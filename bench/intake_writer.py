@@ -25,12 +25,12 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from officeactions.intake import services  # noqa: E402
+from officeactions.intake import services, writer  # noqa: E402
 
 WARM_UP = 20
 
 
-def batch(run: str, size: int, number: int) -> list[services.Intake]:
+def batch(run: str, size: int, number: int) -> list[writer.Intake]:
     return [
         services.request_validate(
             {

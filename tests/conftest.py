@@ -78,11 +78,11 @@ def _audit_guard_on(request):
 def committed_db(transactional_db):
     """Real commits (for concurrency tests). Teardown empties the tables, which on PostgreSQL
     needs the audit log's maintenance switch, set for this session only."""
-    from officeactions.intake.services import _Filing
+    from officeactions.intake.writer import Filing
 
-    _Filing.run_after = None  # a filing task an earlier test queued is gone with its tables
+    Filing.run_after = None  # a filing task an earlier test queued is gone with its tables
     yield
-    _Filing.run_after = None
+    Filing.run_after = None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET officeactions.audit_maintenance = 'on'")

@@ -15,9 +15,10 @@ from officeactions.audit.models import AuditEntry
 from officeactions.cases import services
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.intake import services as intake
+from officeactions.intake import writer
 from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, Requester
-from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy.workflow import CaseState
+from officeactions.web import PublicThrottle
 from tests.conftest import COMPLETE_REQUEST
 from tests.helpers import db_snapshot, filing_tasks, run_worker, sign_in
 
@@ -520,9 +521,9 @@ def test_a_request_that_cannot_be_filed_does_not_hold_up_the_others(db, monkeypa
 
 @pytest.mark.usefixtures("committed_db")
 def test_a_batch_stored_after_the_filing_task_may_have_started_queues_another():
-    intake._filing_after_commit(timezone.now() + timedelta(hours=1))  # still to start: none
+    writer.filing_after_commit(timezone.now() + timedelta(hours=1))  # still to start: none
     assert not filing_tasks().exists()
-    intake._filing_after_commit(timezone.now() - timedelta(seconds=1))  # may have started
+    writer.filing_after_commit(timezone.now() - timedelta(seconds=1))  # may have started
     assert filing_tasks().count() == filing_tasks().ready().count() == 1  # to run now
 
 
@@ -654,9 +655,9 @@ def test_one_batch_answers_each_submission_by_the_same_rules(file_request, peopl
 
 
 def test_a_large_batch_stores_every_field_of_every_submission_under_its_own_id(db):
-    """Above intake.UNNEST_ABOVE_ROWS rows the insert takes another form on PostgreSQL (one
+    """Above writer.UNNEST_ABOVE_ROWS rows the insert takes another form on PostgreSQL (one
     array per column): every row must still be stored whole, and each answer carry its own."""
-    count = intake.UNNEST_ABOVE_ROWS * 2 + 1
+    count = writer.UNNEST_ABOVE_ROWS * 2 + 1
     evidence = ["https://en.wikipedia.org/wiki/Talk:Ä?x=1&y=2", "https://meta.wikimedia.org/wiki/X"]
     batch = [
         _intake(
@@ -693,7 +694,7 @@ def test_the_writer_thread_stores_concurrent_submissions_each_with_its_own_answe
     from django.db import connections
 
     settings.OFFICEACTIONS_INTAKE_BATCHING = True
-    batcher = intake.SubmissionBatcher()
+    batcher = writer.SubmissionBatcher(intake.request_submit_batch)
 
     def submit(n):
         try:
@@ -726,7 +727,7 @@ def test_two_identical_submissions_racing_are_stored_once_and_counted(monkeypatc
     from django.db import connections
 
     inserted, go_on = threading.Event(), threading.Event()
-    insert = intake._insert
+    insert = writer.insert_requests
 
     def insert_then_wait(reqs):  # the first holds its transaction open after its insert
         insert(reqs)
@@ -734,7 +735,7 @@ def test_two_identical_submissions_racing_are_stored_once_and_counted(monkeypatc
             inserted.set()
             go_on.wait(10)
 
-    monkeypatch.setattr(intake, "_insert", insert_then_wait)
+    monkeypatch.setattr(writer, "insert_requests", insert_then_wait)
     # A known requester: creating a new one would make the second wait on the first anyway.
     Requester.objects.create(email=_intake().email)
     answers = {}
@@ -773,7 +774,7 @@ def test_a_failing_submission_does_not_fail_the_others_in_its_batch(monkeypatch)
 
     monkeypatch.setattr(intake, "request_missing", fails_for_s0)
     batch = [(_intake(summary=f"s{n}", email=f"x{n}@example.org"), Future()) for n in range(3)]
-    intake.SubmissionBatcher().write(batch)
+    writer.SubmissionBatcher(intake.request_submit_batch).write(batch)
     failed, *stored = (answer for _, answer in batch)
     assert "s0 failed" in str(failed.exception())
     assert [a.result().request.summary for a in stored] == ["s1", "s2"]
@@ -786,8 +787,8 @@ def test_a_writer_that_fails_unexpectedly_answers_instead_of_leaving_requests_wa
     def broken():
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(intake, "close_old_connections", broken)
-    batcher = intake.SubmissionBatcher()
+    monkeypatch.setattr(writer, "close_old_connections", broken)
+    batcher = writer.SubmissionBatcher(intake.request_submit_batch)
     # The request gets the error itself, not a timeout after waiting for an answer never sent.
     with pytest.raises(RuntimeError, match="went away"):
         batcher.submit(_intake(summary="lost?"), timeout=20)

@@ -30,8 +30,8 @@ from officeactions.cases.models import CaseAssignment
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.events import services as events
 from officeactions.events.models import Event
-from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy import STAFF_ROLES, Visibility
+from officeactions.web import PublicThrottle
 from tests.helpers import sign_in
 
 

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from officeactions.accounts.services import api_token_create
 from officeactions.cases import services
 from officeactions.cases.catalog import catalog
-from officeactions.intake.throttle import PublicThrottle
+from officeactions.web import PublicThrottle
 
 # Schema-valid input may still break a business rule the schema cannot say (an empty list of
 # accounts, a date in the past, a step not allowed now): the answer is a documented 400/409,

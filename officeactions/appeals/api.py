@@ -11,9 +11,8 @@ from rest_framework.views import APIView
 from officeactions.appeals import selectors, services
 from officeactions.appeals.views import public_appeal_status
 from officeactions.cases import selectors as case_selectors
-from officeactions.cases.api import ERRORS
-from officeactions.intake.api import PublicApi
 from officeactions.policy.appeals import Appellant, Modification, Outcome
+from officeactions.web import ERRORS, PublicApi
 
 
 class PublicAppealStatusSerializer(serializers.Serializer):
@@ -38,6 +37,8 @@ class AppealFileSerializer(serializers.Serializer):
 
 
 class AppealFileApi(PublicApi):
+    body_serializer = AppealFileSerializer
+
     @extend_schema(
         operation_id="public_appeal_file",
         request=AppealFileSerializer,
@@ -47,11 +48,11 @@ class AppealFileApi(PublicApi):
         "case reference and a wiki account of theirs. 201 with a private status link.",
     )
     def post(self, request: Request) -> Response:
-        data = AppealFileSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        filed = services.appeal_file(data=data.validated_data)
-        body = {**public_appeal_status(filed.appeal), "status_url": filed.status_url}
-        return Response(body, status=201)
+        return self.public_submit(
+            request,
+            lambda data: services.appeal_file(data=data),
+            lambda filed: {**public_appeal_status(filed.appeal), "status_url": filed.status_url},
+        )
 
 
 class AppealStatusApi(PublicApi):

@@ -28,7 +28,7 @@ from officeactions.cases.models import Case
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
 from officeactions.intake.models import Request
-from officeactions.intake.services import _token_hash, request_by_token, status_token
+from officeactions.intake.services import request_by_token, status_token
 from officeactions.notify import notify, public_url
 from officeactions.policy import PolicyRefusal, Role, Team
 from officeactions.policy.appeals import (
@@ -50,6 +50,7 @@ from officeactions.policy.appeals import (
 from officeactions.policy.catalog import AppealRoute
 from officeactions.policy.names import normalise_username
 from officeactions.policy.workflow import TRANSITIONS
+from officeactions.web import token_hash
 
 MAX_TEXT = 20_000
 
@@ -248,7 +249,7 @@ def appeal_file(*, data: dict[str, Any]) -> FiledAppeal:
         token_nonce=nonce,
     )
     token = status_token(appeal.reference, nonce)
-    appeal.status_token_hash = _token_hash(token)
+    appeal.status_token_hash = token_hash(token)
     appeal.save(force_insert=True)
     audit_append(
         actor=None,
@@ -283,7 +284,7 @@ def appeal_by_token(token: str) -> Appeal:
     """The appeal a private status link belongs to; a forged or unknown token finds nothing."""
     if not token or len(token) > 100:
         raise NotFound("No appeal has this status link.")
-    appeal = Appeal.objects.filter(status_token_hash=_token_hash(token)).first()
+    appeal = Appeal.objects.filter(status_token_hash=token_hash(token)).first()
     if appeal is None:
         raise NotFound("No appeal has this status link.")
     return appeal

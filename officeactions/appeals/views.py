@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from officeactions import web
 from officeactions.accounts.roles import user_roles
 from officeactions.appeals import selectors, services
 from officeactions.appeals.forms import AppealForm, CounselForm, DecideForm, ModificationForm
 from officeactions.appeals.models import Appeal
 from officeactions.cases.views import act_on_case
 from officeactions.errors import ApplicationError, NotFound
-from officeactions.intake.views import _throttled
 from officeactions.policy import Role
 from officeactions.policy.appeals import PUBLIC_APPEAL_STATUS, AppealStatus
 
@@ -32,21 +32,13 @@ def public_appeal_status(appeal: Appeal) -> dict:
 
 
 def appeal_new(request: HttpRequest) -> HttpResponse:
-    form = AppealForm(request.POST or None)
-    error, status = "", 200
-    if request.method == "POST":
-        if limited := _throttled(request):
-            return limited
-        if form.is_valid():
-            try:
-                filed = services.appeal_file(data=form.cleaned_data)
-            except ApplicationError as exc:
-                error, status = exc.message, exc.status
-            else:
-                return redirect("appeals:status", token=filed.token)
-        else:
-            status = 400
-    return render(request, "appeals/new.html", {"form": form, "error": error}, status=status)
+    return web.public_form(
+        request,
+        AppealForm(request.POST or None),
+        "appeals/new.html",
+        submit=lambda form: services.appeal_file(data=form.cleaned_data),
+        done=lambda filed: redirect("appeals:status", token=filed.token),
+    )
 
 
 @never_cache

@@ -26,8 +26,8 @@ from officeactions.accounts.authentication import (
 from officeactions.accounts.schema import ApiTokenScheme
 from officeactions.bancheck.services import check as ban_check
 from officeactions.bancheck.services import may_check_bans, organiser_check
-from officeactions.cases.api import ErrorSerializer, JsonOnly
 from officeactions.errors import InvalidInput
+from officeactions.web import ErrorSerializer, JsonOnly
 
 _tokens: dict[str, tuple[float, Any]] = {}
 _MAX_TOKENS = 10_000

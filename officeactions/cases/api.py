@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,25 +19,9 @@ from officeactions.cases.models import Case, ConductWarning
 from officeactions.errors import InvalidInput
 from officeactions.policy.clocks import DelayReason
 from officeactions.policy.workflow import TRANSITIONS, CaseState
+from officeactions.web import ERRORS
 
 PLAIN_STEPS = [t.name for t in TRANSITIONS.values() if not t.dedicated_step]
-
-
-class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    extra = serializers.DictField()
-
-
-ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409)}
-
-
-class JsonOnly(DefaultContentNegotiation):
-    """The answer is JSON whatever the client accepts: no negotiation on the hot path (reading
-    the Accept header costs the busiest endpoints more than rendering). Bodies are still read
-    by their content type."""
-
-    def select_renderer(self, request: Request, renderers: list, format_suffix: Any = None):
-        return renderers[0], renderers[0].media_type
 
 
 class AccountSerializer(serializers.Serializer):

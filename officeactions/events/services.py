@@ -6,7 +6,6 @@ same transaction. Every look at an event ban list by an organiser is itself an a
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -47,6 +46,7 @@ from officeactions.policy.workflow import (
     CaseState,
     Transition,
 )
+from officeactions.web import token_hash
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -418,10 +418,6 @@ def event_get(actor: User, pk: int) -> Event:
 # -- organisers -------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def organiser_token(designation: OrganiserDesignation) -> str:
     """The private link's secret. Derived, so the organiser can be shown it again; only its
     hash is stored, so the database alone does not give it away."""
@@ -468,7 +464,7 @@ def organiser_designate(
         token_nonce=nonce,
         designated_by=actor,
     )
-    designation.token_hash = _token_hash(organiser_token(designation))
+    designation.token_hash = token_hash(organiser_token(designation))
     designation.save()
     audit_append(
         actor=actor,
@@ -527,7 +523,7 @@ def designation_for(token: str, user: User) -> OrganiserDesignation:
         raise missing
     designation = (
         OrganiserDesignation.objects.select_related("event", "organiser")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
     if (

@@ -9,17 +9,13 @@ from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.json import strict_constant
-from rest_framework.views import APIView
 
-from officeactions.cases.api import ERRORS, JsonOnly
 from officeactions.intake import services
-from officeactions.intake.throttle import PublicThrottle
 from officeactions.intake.views import public_status
+from officeactions.web import ERRORS, PublicApi
 
 
 class PublicStatusSerializer(serializers.Serializer):
@@ -85,16 +81,13 @@ def submitted_data(request: Request) -> Any:
         raise ParseError(f"JSON parse error - {exc}") from None
 
 
-class PublicApi(APIView):
-    authentication_classes: list = []  # no session, so no CSRF; nobody is logged in here
-    permission_classes = [AllowAny]
-    throttle_classes = [PublicThrottle]
-    # JSON whatever the client accepts: the public endpoints take the busiest traffic.
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = JsonOnly
-
-
 class RequestSubmitApi(PublicApi):
+    def body(self, request: Request) -> Any:
+        # The service checks every field (it serves the HTML form too); the serializer in the
+        # schema below documents the body. Checking twice would cost this busiest public
+        # endpoint a fifth.
+        return submitted_data(request)
+
     @extend_schema(
         operation_id="public_request_submit",
         request=RequestSubmitSerializer,
@@ -103,18 +96,21 @@ class RequestSubmitApi(PublicApi):
         "request from the same person arrived minutes ago (it is linked, not doubled).",
     )
     def post(self, request: Request) -> Response:
-        # The service validates every field (it serves the HTML form too); the serializer above
-        # documents the body. Validating twice would cost the busiest public endpoint a fifth.
-        submission = services.request_submit(data=submitted_data(request))
-        body = {
-            **public_status(submission.request, fresh=not submission.duplicate),
-            "status_url": submission.status_url,
-            "duplicate": submission.duplicate,
-        }
-        return Response(body, status=200 if submission.duplicate else 201)
+        return self.public_submit(
+            request,
+            lambda data: services.request_submit(data=data),
+            lambda submission: {
+                **public_status(submission.request, fresh=not submission.duplicate),
+                "status_url": submission.status_url,
+                "duplicate": submission.duplicate,
+            },
+            status=lambda submission: 200 if submission.duplicate else 201,
+        )
 
 
 class RequestStatusApi(PublicApi):
+    body_serializer = RequestContentSerializer
+
     @extend_schema(
         operation_id="public_request_status", responses={200: PublicStatusSerializer, **ERRORS}
     )
@@ -128,7 +124,9 @@ class RequestStatusApi(PublicApi):
         description="Add what an incomplete request lacks.",
     )
     def post(self, request: Request, token: str) -> Response:
-        data = RequestContentSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        submission = services.request_complete(token=token, data=data.validated_data)
-        return Response(public_status(submission.request))
+        return self.public_submit(
+            request,
+            lambda data: services.request_complete(token=token, data=data),
+            lambda submission: public_status(submission.request),
+            status=200,
+        )

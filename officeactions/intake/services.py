@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
-import os
-import queue
 import secrets
-import threading
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -37,8 +32,8 @@ from officeactions.cases.catalog import catalog
 from officeactions.cases.models import Case
 from officeactions.cases.services import case_open_for_request
 from officeactions.errors import ApplicationError, InvalidInput, NotFound, NotPermitted, StepRefused
+from officeactions.intake import writer
 from officeactions.intake.models import AbuseMark, RefusedSubmission, Request, Requester
-from officeactions.intake.tasks import request_file_pending_task
 from officeactions.notify import notify, public_url
 from officeactions.policy import PolicyRefusal, Role
 from officeactions.policy.intake import (
@@ -50,8 +45,7 @@ from officeactions.policy.intake import (
     missing_items,
 )
 from officeactions.policy.names import normalise_username
-
-logger = logging.getLogger(__name__)
+from officeactions.web import token_hash
 
 MAX_EVIDENCE_URLS = 25
 MAX_TEXT = 20_000
@@ -87,10 +81,6 @@ def _status_path(script_prefix: str) -> str:
     # Reversed once: every public submission answers with its link, and reverse() costs more
     # than the rest of building the answer. (The prefix only tells the cache apart.)
     return reverse("intake:status", args=[_TOKEN_SLOT])
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _clean_text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
@@ -198,16 +188,6 @@ def status_token(reference: str, nonce: str) -> str:
     ).hexdigest()
 
 
-@dataclass(frozen=True)
-class Intake:
-    """A submission that passed validation and waits to be stored."""
-
-    email: str
-    username: str
-    fields: dict[str, Any]
-    content_hash: str
-
-
 def request_submit(*, data: dict[str, Any]) -> Submission:
     """Take a request from the public form or API.
 
@@ -216,18 +196,13 @@ def request_submit(*, data: dict[str, Any]) -> Submission:
     normally within a second. Raises InvalidInput for malformed input and LockedOut, after
     recording the attempt, for a requester who is locked out.
     """
-    item = request_validate(data)
-    # A caller already inside a transaction stores in it: the writer thread could not see it.
-    if settings.OFFICEACTIONS_INTAKE_BATCHING and not connection.in_atomic_block:
-        outcome = submission_batcher().submit(item)
-    else:
-        (outcome,) = request_submit_batch([item])
+    outcome = submission_batcher().store_one(request_validate(data))
     if isinstance(outcome, LockedOut):
         raise outcome  # raised after the transaction, so the refused attempt stays recorded
     return outcome
 
 
-def request_validate(data: Any) -> Intake:
+def request_validate(data: Any) -> writer.Intake:
     """Everything about a submission that needs no database: raises InvalidInput."""
     if not isinstance(data, dict):
         raise InvalidInput("A request is an object with named fields.")
@@ -260,32 +235,7 @@ def request_validate(data: Any) -> Intake:
         "requester_name": _clean_text(data.get("name"), "name", 200),
         "requester_username": username,
     }
-    return Intake(email, username, fields, _content_hash(email, kind, summary))
-
-
-def _serialise_identical(content_hashes: list[str]) -> None:
-    """Two identical submissions racing (a double click) wait for each other, so the second
-    sees the first and is recognised as its duplicate. Locks are taken in one order, so two
-    batches cannot deadlock. SQLite writes are serialised anyway."""
-    if connection.vendor == "postgresql" and content_hashes:
-        keys = sorted({int(h[:15], 16) for h in content_hashes})
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(pg_advisory_xact_lock(k)) FROM "
-                "(SELECT k FROM unnest(%s::bigint[]) AS k ORDER BY k) AS ordered",
-                [keys],
-            )
-
-
-def _requesters_for(items: list[Intake]) -> dict[str, Requester]:
-    emails = sorted({item.email for item in items})
-    found = {r.email: r for r in _select(Requester, "email", emails)}
-    for item in items:
-        if item.email not in found:
-            found[item.email], _ = Requester.objects.get_or_create(
-                email=item.email, defaults={"wiki_username": item.username}
-            )
-    return found
+    return writer.Intake(email, username, fields, _content_hash(email, kind, summary))
 
 
 def _locked_usernames(usernames: set[str], now) -> dict[str, Any]:
@@ -337,120 +287,8 @@ def _count_duplicate(original: Request, now) -> Submission:
     return Submission(original, None, duplicate=True, missing=request_missing(original))
 
 
-# The intake writer's statements, in plain SQL through Django's connection: under load the
-# query compiler cost more than the database did (docs/benchmarks.md). Values still go through
-# each field's own conversion, so they are stored exactly as the ORM would store them.
-
-
-def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """``column IN (values)``. On PostgreSQL one array parameter, so that the statement's text
-    is the same for any number of values: psycopg parses each new text, and under load parsing
-    one for every batch took a seventh of the interpreter's time."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
-
-
-def _select(model: type, column: str, values: list[Any]) -> list[Any]:
-    """``model.objects.filter(<column>__in=values)``: whole rows, as model instances."""
-    if not values:
-        return []
-    fields = model._meta.concrete_fields
-    qn = connection.ops.quote_name
-    where, params = _in(qn(column), values)
-    sql = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608 - names and placeholders
-        ", ".join(qn(f.column) for f in fields), qn(model._meta.db_table), where
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    names = [f.attname for f in fields]
-    # As the compiler reads a column: the backend's converters, then the field's.
-    columns = [f.cached_col for f in fields]
-    converters = [
-        (i, col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
-        for i, col in enumerate(columns)
-    ]
-    instances = []
-    for row in rows:
-        row = list(row)
-        for i, col, funcs in converters:
-            for convert in funcs:
-                row[i] = convert(row[i], col, connection)
-        instances.append(model.from_db(connection.alias, names, row))
-    return instances
-
-
-def _recent_requests(content_hashes: list[str], requester_ids: list[int], since) -> list[Request]:
-    """The earlier requests a submission may repeat: the same text from the same requester
-    since ``since``, oldest first; only the fields compared (pk, requester, hash)."""
-    if not content_hashes or not requester_ids:
-        return []
-    received_at = Request._meta.get_field("received_at").get_db_prep_value(since, connection)
-    hashes, hash_params = _in("content_hash", content_hashes)
-    ids, id_params = _in("requester_id", requester_ids)
-    # Placeholders only go into the text; the values are parameters.
-    sql = (
-        "SELECT id, requester_id, content_hash FROM intake_request "  # noqa: S608
-        f"WHERE {hashes} AND {ids} AND received_at >= %s ORDER BY received_at"
-    )
-    params = [*hash_params, *id_params, received_at]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [
-        Request.from_db(connection.alias, ["id", "requester_id", "content_hash"], row)
-        for row in rows
-    ]
-
-
-# Up to this many rows, plain placeholders cost less than arrays (measured; docs/benchmarks.md).
-UNNEST_ABOVE_ROWS = 8
-
-
-def _insert_fields() -> list[Any]:
-    return [f for f in Request._meta.concrete_fields if not f.primary_key]
-
-
-@functools.cache
-def _insert_sql(vendor: str, rows: int | None) -> str:
-    """The INSERT of ``rows`` requests, built once per form: with ``rows`` None, one array per
-    column (PostgreSQL), as Django's own bulk insert does there, one text for any number of
-    rows; types without their length, so nothing is cut. (``vendor`` only keys the cache.)"""
-    fields, qn = _insert_fields(), connection.ops.quote_name
-    if rows is None:
-        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-        values = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - types and placeholders
-    else:
-        values = "VALUES " + ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
-    table, names = qn(Request._meta.db_table), ", ".join(qn(f.column) for f in fields)
-    return f"INSERT INTO {table} ({names}) {values} RETURNING {qn(Request._meta.pk.column)}"
-
-
-def _insert(requests: list[Request]) -> None:
-    """``Request.objects.bulk_create(requests)``: one INSERT, the new ids set on the objects."""
-    if not requests:
-        return
-    columns = [
-        [f.get_db_prep_save(f.pre_save(req, True), connection) for req in requests]
-        for f in _insert_fields()
-    ]
-    if connection.vendor == "postgresql" and len(requests) > UNNEST_ABOVE_ROWS:
-        sql, params = _insert_sql(connection.vendor, None), columns
-    else:
-        sql = _insert_sql(connection.vendor, len(requests))
-        params = [value for values in zip(*columns, strict=True) for value in values]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [r[0] for r in cursor.fetchall()]
-    # Rows come back in the order given, as bulk_create also relies on (PostgreSQL, SQLite).
-    for req, pk in zip(requests, ids, strict=True):
-        req.pk = pk
-        req._state.adding, req._state.db = False, connection.alias
-
-
 @transaction.atomic
-def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
+def request_submit_batch(items: list[writer.Intake]) -> list[Submission | LockedOut]:
     """Store validated submissions in one transaction, answering each in order.
 
     The same rules as one at a time: a locked-out requester's attempt is recorded and refused;
@@ -459,7 +297,7 @@ def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
     lets the public endpoint keep up under load (see docs/benchmarks.md).
     """
     now = timezone.now()
-    requesters = _requesters_for(items)
+    requesters = writer.requesters_for(items)
     held = _locked_usernames({item.username for item in items if item.username}, now)
     outcomes: list[Submission | LockedOut | None] = [None] * len(items)
     accepted: list[int] = []
@@ -472,15 +310,12 @@ def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
         _remember_username(requester, item.username)
         accepted.append(i)
 
-    _serialise_identical([items[i].content_hash for i in accepted])
     window = timedelta(minutes=settings.OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES)
-    earlier: dict[tuple[int, str], Request] = {}
-    for req in _recent_requests(
+    earlier = writer.recent_requests(
         sorted({items[i].content_hash for i in accepted}),
         sorted({requesters[items[i].email].pk for i in accepted}),
         since=now - window,
-    ):
-        earlier.setdefault((req.requester_id, req.content_hash), req)
+    )
 
     fresh: list[tuple[int, Request, str, list[str]]] = []
     repeats: list[tuple[int, Request]] = []
@@ -501,162 +336,30 @@ def request_submit_batch(items: list[Intake]) -> list[Submission | LockedOut]:
             **item.fields,
         )
         token = status_token(req.reference, nonce)
-        req.status_token_hash = _token_hash(token)
+        req.status_token_hash = token_hash(token)
         missing = request_missing(req)
         if not missing:
             req.status, req.completed_at = Request.Status.SUBMITTED, now
         earlier.setdefault(key, req)
         fresh.append((i, req, token, missing))
 
-    _insert([req for _, req, _, _ in fresh])
+    writer.store_new([req for _, req, _, _ in fresh], now)
     for i, req, token, missing in fresh:
         outcomes[i] = Submission(req, token, missing=missing)
     for i, original in repeats:
         outcomes[i] = _count_duplicate(original, now)
-    if fresh:
-        _filing_queue(now)
     return outcomes  # type: ignore[return-value]
 
 
-class _Filing:
-    """When the last filing task this process queued may start (its ``run_after``), once the
-    transaction that queued it has committed."""
-
-    run_after: datetime | None = None
-
-
-def _filing_queue(now: datetime) -> None:
-    """Make sure a filing task will see the requests this transaction stores.
-
-    A filing task files every request stored before it starts, and it starts no earlier than
-    its ``run_after``, ``OFFICEACTIONS_INTAKE_FILING_DELAY`` after it was queued. So a batch
-    that begins well before the last queued task may start, and commits before then, needs no
-    task of its own: under load one task serves all the batches of that interval, where one per
-    batch cost a busy writer about two fifths of its time (docs/benchmarks.md). The task is
-    queued in the batch's own transaction (the task queue is this database): filed iff stored.
-    A batch that still commits too late queues one at once; the periodic sweep files whatever
-    a lost race or another machine's clock left behind.
-    """
-    delay = timedelta(seconds=settings.OFFICEACTIONS_INTAKE_FILING_DELAY)
-    last = _Filing.run_after
-    if last is not None and now + delay / 2 < last:
-        transaction.on_commit(lambda: _filing_after_commit(last))
-        return
-    run_after = now + delay
-    request_file_pending_task.using(run_after=run_after).enqueue()
-
-    def committed() -> None:
-        _Filing.run_after = max(run_after, _Filing.run_after or run_after)
-
-    transaction.on_commit(committed)
-
-
-def _filing_after_commit(run_after: datetime) -> None:
-    if timezone.now() >= run_after:  # committed after the task may have started
-        request_file_pending_task.enqueue()
-
-
 def request_file_pending(chunk: int = 500) -> int:
-    """File every stored request not yet filed, oldest first, each in its own transaction.
-
-    Returns how many it filed. One that fails is logged and left for the next run, so it
-    never holds up the requests behind it.
-    """
-    filed, after = 0, 0
-    while True:
-        ids = list(
-            Request.objects.filter(filed_at__isnull=True, pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:chunk]
-        )
-        if not ids:
-            return filed
-        for pk in ids:
-            try:
-                filed += request_file(request_id=pk) != "already filed"
-            except Exception:
-                logger.exception("Filing request %s failed; the next run tries again.", pk)
-        after = ids[-1]
+    """File every stored request not yet filed (``writer.file_pending``); how many it filed."""
+    return writer.file_pending(lambda pk: request_file(request_id=pk), chunk)
 
 
-class SubmissionBatcher:
-    """Group commit for public submissions: request threads hand their validated submission to
-    one writer thread per process, which stores whatever has queued up in one transaction and
-    hands each thread its answer. Under load many submissions share a commit; alone, one waits
-    for nobody. If a batch fails, its submissions are retried one by one, so one bad submission
-    never fails the others."""
-
-    def __init__(self, max_batch: int = 64):
-        self.max_batch = max_batch
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._writer: threading.Thread | None = None
-        self._pid = 0
-
-    def submit(self, item: Intake, timeout: float = 30.0) -> Submission | LockedOut:
-        self._ensure_writer()
-        answer: Future = Future()
-        self._queue.put((item, answer))
-        return answer.result(timeout=timeout)
-
-    def _ensure_writer(self) -> None:
-        # A forked server process inherits the object but not the thread: start one per process.
-        if self._writer is not None and self._writer.is_alive() and self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._writer is None or not self._writer.is_alive() or self._pid != os.getpid():
-                if self._pid != os.getpid():  # a new process: the parent's queue is not ours
-                    self._queue = queue.SimpleQueue()
-                self._pid = os.getpid()
-                self._writer = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-                self._writer.start()
-
-    def stop(self) -> None:
-        """Let the writer finish what is queued, close its connection and end."""
-        if self._writer is not None and self._writer.is_alive():
-            self._queue.put(None)
-            self._writer.join()
-
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            batch = [self._queue.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            stopping = None in batch
-            if batch := [one for one in batch if one is not None]:
-                try:
-                    self.write(batch)
-                except BaseException as exc:  # never leave a request thread waiting
-                    for _, answer in batch:
-                        if not answer.done():
-                            answer.set_exception(exc)
-                    if not isinstance(exc, Exception):
-                        raise
-        connections.close_all()
-
-    def write(self, batch: list[tuple[Intake, Future]]) -> None:
-        close_old_connections()
-        try:
-            outcomes = request_submit_batch([item for item, _ in batch])
-        except Exception as exc:
-            if len(batch) == 1:
-                batch[0][1].set_exception(exc)
-                return
-            for one in batch:
-                self.write([one])
-            return
-        for (_, answer), outcome in zip(batch, outcomes, strict=True):
-            answer.set_result(outcome)
+_batcher = writer.SubmissionBatcher(request_submit_batch)
 
 
-_batcher = SubmissionBatcher()
-
-
-def submission_batcher() -> SubmissionBatcher:
+def submission_batcher() -> writer.SubmissionBatcher:
     return _batcher
 
 
@@ -711,9 +414,7 @@ def request_by_token(token: str) -> Request:
     """The request a private status link belongs to; a forged or unknown token finds nothing."""
     if not token or len(token) > 100:
         raise NotFound("No request has this status link.")
-    req = (
-        Request.objects.select_related("case").filter(status_token_hash=_token_hash(token)).first()
-    )
+    req = Request.objects.select_related("case").filter(status_token_hash=token_hash(token)).first()
     if req is None:
         raise NotFound("No request has this status link.")
     return req

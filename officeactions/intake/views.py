@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import math
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from officeactions import web
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.intake import services
 from officeactions.intake.forms import CompleteForm, RequestForm
-from officeactions.intake.throttle import PublicThrottle
 from officeactions.policy.workflow import PUBLIC_STATUS, CaseState
-
-
-def _throttled(request: HttpRequest) -> HttpResponse | None:
-    throttle = PublicThrottle()
-    if throttle.allow_request(request, None):
-        return None
-    wait = math.ceil(throttle.wait() or 60)
-    response = render(
-        request, "intake/error.html", {"message": f"Too many requests; try again in {wait} s."}
-    )
-    response.status_code = 429
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def _form_data(form) -> dict:
@@ -35,27 +20,19 @@ def _form_data(form) -> dict:
 
 
 def request_new(request: HttpRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None)
-    error, status = "", 200
-    if request.method == "POST":
-        if limited := _throttled(request):
-            return limited
-        if form.is_valid():
-            try:
-                submission = services.request_submit(data=_form_data(form))
-            except ApplicationError as exc:
-                error, status = exc.message, exc.status
-            else:
-                if submission.duplicate:
-                    return render(
-                        request,
-                        "intake/duplicate.html",
-                        {"reference": submission.request.reference},
-                    )
-                return redirect("intake:status", token=submission.token)
-        else:
-            status = 400
-    return render(request, "intake/new.html", {"form": form, "error": error}, status=status)
+    def done(submission: services.Submission) -> HttpResponse:
+        if submission.duplicate:
+            reference = submission.request.reference
+            return render(request, "intake/duplicate.html", {"reference": reference})
+        return redirect("intake:status", token=submission.token)
+
+    return web.public_form(
+        request,
+        RequestForm(request.POST or None),
+        "intake/new.html",
+        submit=lambda form: services.request_submit(data=_form_data(form)),
+        done=done,
+    )
 
 
 def public_status(req, fresh: bool = False) -> dict:
@@ -82,7 +59,8 @@ def public_status(req, fresh: bool = False) -> dict:
 
 @never_cache
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "POST" and (limited := _throttled(request)):
+    # Throttled before the link is looked up: guessing links costs the same as using one.
+    if request.method == "POST" and (limited := web.throttled(request)):
         return limited
     try:
         req = services.request_by_token(token)
@@ -93,22 +71,18 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
             {"message": "No request has this status link."},
             status=404,
         )
-    form = CompleteForm(request.POST or None)
-    error, status = "", 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_complete(token=token, data=_form_data(form))
-        except ApplicationError as exc:
-            error, status = exc.message, exc.status
-        else:
-            return redirect("intake:status", token=token)
-    response = render(
+    response = web.public_form(
         request,
+        CompleteForm(request.POST or None),
         "intake/status.html",
-        {"status": public_status(req), "form": form, "error": error},
-        status=status,
+        submit=lambda form: services.request_complete(token=token, data=_form_data(form)),
+        done=lambda _: redirect("intake:status", token=token),
+        context={"status": public_status(req)},
+        invalid_status=200,
+        throttle=False,
     )
-    response["Referrer-Policy"] = "no-referrer"  # the link is the secret; don't leak it
+    if response.status_code != 302:  # the page itself, not the redirect after completing
+        response["Referrer-Policy"] = "no-referrer"  # the link is the secret; don't leak it
     return response
 
 

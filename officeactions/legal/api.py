@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from officeactions.cases import selectors
 from officeactions.cases.api import ERRORS, case_action, detail_response
 from officeactions.errors import InvalidInput
-from officeactions.intake.api import PublicApi
 from officeactions.legal import services
 from officeactions.legal.models import CounterNotice
 from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
+from officeactions.web import PublicApi
 
 
 def urls() -> serializers.ListField:
@@ -66,6 +66,8 @@ class CounterNoticeResultSerializer(serializers.Serializer):
 
 
 class NoticeSubmitApi(PublicApi):
+    body_serializer = NoticeInputSerializer
+
     @extend_schema(
         operation_id="public_dmca_notice",
         request=NoticeInputSerializer,
@@ -74,40 +76,45 @@ class NoticeSubmitApi(PublicApi):
         "and answered with its defects; it is not acted on.",
     )
     def post(self, request: Request) -> Response:
-        data = NoticeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        notice = services.dmca_notice_submit(
-            data=data.validated_data, attachments=request.FILES.getlist("attachments")
+        return self.public_submit(
+            request,
+            lambda data: services.dmca_notice_submit(
+                data=data, attachments=request.FILES.getlist("attachments")
+            ),
+            lambda notice: {
+                "reference": notice.case.reference,
+                "valid": notice.valid,
+                "defects": services.defect_words(notice.defects, NOTICE_ELEMENTS),
+            },
         )
-        body = {
-            "reference": notice.case.reference,
-            "valid": notice.valid,
-            "defects": services.defect_words(notice.defects, NOTICE_ELEMENTS),
-        }
-        return Response(body, status=201)
 
 
 class CounterNoticeSubmitApi(PublicApi):
+    body_serializer = CounterNoticeInputSerializer
+
     @extend_schema(
         operation_id="public_dmca_counter_notice",
         request=CounterNoticeInputSerializer,
         responses={201: CounterNoticeResultSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        data = CounterNoticeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        counter = services.dmca_counter_notice_submit(
-            reference=values.pop("reference"), data=values
-        )
-        body = {
-            "reference": counter.notice.case.reference,
-            "valid": not counter.defects,
-            "defects": services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS),
-            "putback_earliest": counter.putback_earliest,
-            "putback_latest": counter.putback_latest,
-        }
-        return Response(CounterNoticeResultSerializer(body).data, status=201)
+        def submit(data: dict) -> CounterNotice:
+            values = dict(data)
+            return services.dmca_counter_notice_submit(
+                reference=values.pop("reference"), data=values
+            )
+
+        def answer(counter: CounterNotice) -> dict:
+            body = {
+                "reference": counter.notice.case.reference,
+                "valid": not counter.defects,
+                "defects": services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS),
+                "putback_earliest": counter.putback_earliest,
+                "putback_latest": counter.putback_latest,
+            }
+            return CounterNoticeResultSerializer(body).data
+
+        return self.public_submit(request, submit, answer)
 
 
 class CourtActionApi(APIView):

@@ -9,67 +9,41 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from officeactions import web
 from officeactions.cases.views import act_on_case
-from officeactions.errors import ApplicationError, InvalidInput
-from officeactions.intake.views import _throttled
+from officeactions.errors import InvalidInput
 from officeactions.legal import services
 from officeactions.legal.forms import CounterNoticeForm, NoticeForm
-from officeactions.legal.models import CounterNotice
+from officeactions.legal.models import CounterNotice, DmcaNotice
 from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
 
 
-def _public_form(
-    request: HttpRequest, form, submit, templates: tuple[str, str], done
-) -> HttpResponse:
-    """A public legal form: throttled, checked by the service, answered with what it found."""
-    error, status = "", 200
-    if request.method == "POST":
-        if limited := _throttled(request):
-            return limited
-        if form.is_valid():
-            try:
-                result = submit(form)
-            except ApplicationError as exc:
-                error, status = exc.message, exc.status
-            else:
-                return render(request, templates[1], done(result), status=201)
-        else:
-            status = 400
-    return render(request, templates[0], {"form": form, "error": error}, status=status)
-
-
 def notice_new(request: HttpRequest) -> HttpResponse:
-    def submit(form):
+    def submit(form: NoticeForm) -> DmcaNotice:
         files = [form.cleaned_data["attachment"]] if form.cleaned_data["attachment"] else []
         return services.dmca_notice_submit(data=form.data_for_service(), attachments=files)
 
-    return _public_form(
-        request,
-        NoticeForm(request.POST or None, request.FILES or None),
-        submit,
-        ("legal/notice_new.html", "legal/notice_received.html"),
-        lambda notice: {
-            "notice": notice,
-            "defects": services.defect_words(notice.defects, NOTICE_ELEMENTS),
-        },
-    )
+    def done(notice: DmcaNotice) -> HttpResponse:
+        defects = services.defect_words(notice.defects, NOTICE_ELEMENTS)
+        context = {"notice": notice, "defects": defects}
+        return render(request, "legal/notice_received.html", context, status=201)
+
+    form = NoticeForm(request.POST or None, request.FILES or None)
+    return web.public_form(request, form, "legal/notice_new.html", submit=submit, done=done)
 
 
 def counter_notice_new(request: HttpRequest) -> HttpResponse:
-    def submit(form):
+    def submit(form: CounterNoticeForm) -> CounterNotice:
         data = form.data_for_service()
         return services.dmca_counter_notice_submit(reference=data.pop("reference"), data=data)
 
-    return _public_form(
-        request,
-        CounterNoticeForm(request.POST or None),
-        submit,
-        ("legal/counter_new.html", "legal/counter_received.html"),
-        lambda counter: {
-            "counter": counter,
-            "defects": services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS),
-        },
-    )
+    def done(counter: CounterNotice) -> HttpResponse:
+        defects = services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS)
+        context = {"counter": counter, "defects": defects}
+        return render(request, "legal/counter_received.html", context, status=201)
+
+    form = CounterNoticeForm(request.POST or None)
+    return web.public_form(request, form, "legal/counter_new.html", submit=submit, done=done)
 
 
 def dmca_log(request: HttpRequest) -> HttpResponse:
