@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -87,7 +88,9 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def env_json(name: str, default: object) -> object:
+def env_json(name: str, default: Any) -> Any:
+    """Whatever JSON the operator wrote, as json.loads gives it: the setting's reader says
+    what shape it takes."""
     value = _typed(name)
     if value is None:
         return default

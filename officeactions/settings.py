@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -229,7 +230,9 @@ LOGGING = {
 
 # Operators may change the catalog's review numbers here without touching workflow code,
 # e.g. OFFICEACTIONS_REVIEW_OVERRIDES='{"global_ban": {"approvals": 4}}'.
-OFFICEACTIONS_REVIEW_OVERRIDES = env_json("OFFICEACTIONS_REVIEW_OVERRIDES", {})
+OFFICEACTIONS_REVIEW_OVERRIDES: dict[str, dict[str, Any]] = env_json(
+    "OFFICEACTIONS_REVIEW_OVERRIDES", {}
+)
 
 # The office's calendar: business days and week-long targets are counted in this time zone.
 OFFICEACTIONS_TIME_ZONE = env_str("OFFICEACTIONS_TIME_ZONE", "America/Los_Angeles")
@@ -243,7 +246,7 @@ OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES = env_int(
     "OFFICEACTIONS_DUPLICATE_WINDOW_MINUTES", 15, minimum=0
 )
 # Parameters of the abusive-requester lock-out rule (officeactions.policy.intake.LockoutRule).
-OFFICEACTIONS_LOCKOUT_RULE = env_json("OFFICEACTIONS_LOCKOUT_RULE", {})
+OFFICEACTIONS_LOCKOUT_RULE: dict[str, Any] = env_json("OFFICEACTIONS_LOCKOUT_RULE", {})
 
 # Email: printed to the console unless an SMTP host is configured.
 _smtp_host = env_str("OFFICEACTIONS_EMAIL_HOST", "")

@@ -18,8 +18,9 @@ class ExactEncoder(DjangoJSONEncoder):
 
 
 class Serializer(jsonl.Serializer):
-    def _init_options(self):
-        super()._init_options()
+    def start_serialization(self) -> None:
+        # JSON Lines sets its options here, the encoder among them; ours replaces Django's.
+        super().start_serialization()
         self.json_kwargs["cls"] = ExactEncoder
 
 

@@ -100,12 +100,13 @@ def backup_create(path: Path) -> BackupReport:
         )
         head = AuditHead.objects.filter(pk=1).first()
         files = _media_files()
+        counts = _counts()
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "database": connection.vendor,
             "migrations": _migrations(),
-            "counts": _counts(),
+            "counts": counts,
             "audit_head": {"seq": head.last_seq, "hash": head.last_hash} if head else None,
             "media": {str(f.relative_to(root)): _sha256(f) for f in files},
         }
@@ -120,9 +121,7 @@ def backup_create(path: Path) -> BackupReport:
             for f in files:
                 tar.add(f, arcname=f"media/{f.relative_to(root)}")
         partial.rename(path)  # a crash mid-write leaves no file that looks complete
-    return BackupReport(
-        path, sum(manifest["counts"].values()), len(files), head.last_seq if head else 0
-    )
+    return BackupReport(path, sum(counts.values()), len(files), head.last_seq if head else 0)
 
 
 def _database_is_empty() -> bool:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 
 from officeactions.cases.catalog import catalog
@@ -19,6 +21,14 @@ TERM_LABELS = {
     "reapply_criteria": "Criteria to meet before reapplying (one per line)",
     "why_no_warning": "Why no warning was practical (a direct ban, with no earlier warning)",
 }
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of a choice field, to set its choices when the form is made."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field.")
+    return field
 
 
 class SubjectFields(forms.Form):
@@ -73,7 +83,7 @@ class CaseOpenForm(SubjectFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = catalog().choices()
+        choice_field(self, "kind").choices = catalog().choices()
 
 
 class TransitionForm(forms.Form):
@@ -82,7 +92,10 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
     seriousness = forms.TypedChoiceField(
-        choices=[(1, "1"), (2, "2"), (3, "3")], coerce=int, required=False, empty_value=1
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        required=False,
+        empty_value=1,  # type: ignore[arg-type]  # the stubs say str or None; Django takes any
     )
     bad_faith = forms.BooleanField(required=False)
 
@@ -157,9 +170,9 @@ class ReapplicationForm(forms.Form):
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, criteria: list[str] = (), **kwargs):
+    def __init__(self, *args, criteria: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["criteria_met"].choices = [(c, c) for c in criteria]
+        choice_field(self, "criteria_met").choices = [(c, c) for c in criteria]
         self.fields["criteria_met"].label = "Criteria met"
 
 

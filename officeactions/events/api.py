@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.accounts.roles import user_roles
 from officeactions.cases.api import ERRORS
 from officeactions.cases.selectors import case_get_visible
@@ -102,7 +103,7 @@ def _event_ban_action(request: Request, reference: str, serializer_class, servic
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     case = _event_ban_case(request, reference)
-    service(case=case, actor=request.user, **data.validated_data)
+    service(case=case, actor=signed_in(request), **data.validated_data)
     return Response(_event_ban_body(case, request.user))
 
 
@@ -139,7 +140,7 @@ class EventBanPhotoApi(APIView):
         data.is_valid(raise_exception=True)
         case = _event_ban_case(request, reference)
         photo = data.validated_data["photo"]
-        services.event_ban_photo_set(case=case, actor=request.user, photo=photo)
+        services.event_ban_photo_set(case=case, actor=signed_in(request), photo=photo)
         return Response(_event_ban_body(case, request.user))
 
 
@@ -235,14 +236,14 @@ class EventListApi(APIView):
     def post(self, request: Request) -> Response:
         data = EventSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_create(actor=request.user, **data.validated_data)
+        event = services.event_create(actor=signed_in(request), **data.validated_data)
         return Response(_event_detail(event), status=201)
 
 
 class EventDetailApi(APIView):
     @extend_schema(operation_id="events_get", responses={200: EventDetailSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_event_detail(services.event_get(request.user, pk)))
+        return Response(_event_detail(services.event_get(signed_in(request), pk)))
 
 
 class DesignatedSerializer(DesignationSerializer):
@@ -265,14 +266,14 @@ class EventDesignateApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = self.DesignateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_get(request.user, pk)
+        event = services.event_get(signed_in(request), pk)
         username = data.validated_data["username"].strip()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise InvalidInput(f"No user named {username!r}.")
         designation = services.organiser_designate(
             event=event,
-            actor=request.user,
+            actor=signed_in(request),
             organiser=user,
             valid_from=data.validated_data["valid_from"],
             valid_until=data.validated_data["valid_until"],
@@ -294,12 +295,12 @@ class EventRevokeApi(APIView):
     def post(self, request: Request, pk: int, designation_pk: int) -> Response:
         data = self.RevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_get(request.user, pk)
+        event = services.event_get(signed_in(request), pk)
         designation = OrganiserDesignation.objects.filter(pk=designation_pk, event=event).first()
         if designation is None:
             raise NotFound("No such designation.")
         designation = services.organiser_revoke(
-            designation=designation, actor=request.user, reason=data.validated_data["reason"]
+            designation=designation, actor=signed_in(request), reason=data.validated_data["reason"]
         )
         return Response(DesignationSerializer(designation).data)
 

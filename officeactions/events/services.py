@@ -7,12 +7,13 @@ same transaction. Every look at an event ban list by an organiser is itself an a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -47,8 +48,6 @@ from officeactions.policy.workflow import (
     Transition,
 )
 from officeactions.web import token_hash
-
-User = AbstractBaseUser | AnonymousUser
 
 EVENT_BAN = "event_ban"
 MAX_NAMES = 20
@@ -120,7 +119,7 @@ def _clean_names(listed_name: str, other_names: list[str]) -> tuple[str, list[st
     return first, rest
 
 
-def _clean_projects(projects: list[str] | str) -> list[str]:
+def _clean_projects(projects: Sequence[str] | str) -> list[str]:
     if isinstance(projects, str):
         projects = projects.replace("\n", ",").split(",")
     cleaned: list[str] = []
@@ -151,17 +150,17 @@ def _global_ban_case(actor: User, reference: str) -> Case | None:
 def event_ban_scope_record(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     listed_name: str,
     starts_on: date | None = None,
     until: date | None = None,
     country: str = "",
     city: str = "",
-    projects: list[str] | str = (),
+    projects: Sequence[str] | str = (),
     irrevocable: bool = False,
     global_ban: str = GlobalBanLink.NONE,
     global_ban_reference: str = "",
-    other_names: list[str] = (),
+    other_names: Sequence[str] = (),
     identifying_details: str = "",
 ) -> EventBanScope:
     """Record (or, before review, change) what an event-ban case bans."""
@@ -224,7 +223,7 @@ def event_ban_scope_record(
 
 @transaction.atomic
 def event_ban_led_to_global_ban(
-    *, case: Case, actor: AbstractBaseUser, global_ban_reference: str
+    *, case: Case, actor: User, global_ban_reference: str
 ) -> EventBanScope:
     """Record that this event ban led to a global ban. It may happen long after the event ban
     took effect, and from then on the event ban is not subject to appeal."""
@@ -262,7 +261,7 @@ def _photo_type(upload) -> str:
 
 
 @transaction.atomic
-def event_ban_photo_set(*, case: Case, actor: AbstractBaseUser, photo) -> EventBanScope:
+def event_ban_photo_set(*, case: Case, actor: User, photo) -> EventBanScope:
     """Attach (or replace) the photograph that helps organisers recognise the person."""
     case = _lock_event_ban(case, actor)
     if case.case_state in IDENTIFICATION_CLOSED_STATES:
@@ -297,7 +296,7 @@ def event_ban_photo_set(*, case: Case, actor: AbstractBaseUser, photo) -> EventB
 
 
 @transaction.atomic
-def event_ban_issue(*, case: Case, actor: AbstractBaseUser, reason: str = "") -> Case:
+def event_ban_issue(*, case: Case, actor: User, reason: str = "") -> Case:
     """Put an approved event ban in effect: from now it is on the covered events' lists."""
     case = case_step_begin(case=case, actor=actor, transition=TRANSITIONS["issue_event_ban"])
     if case.kind != EVENT_BAN:
@@ -362,11 +361,11 @@ def appeal_refusal_hook(case: Case) -> str | None:
 @transaction.atomic
 def event_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     country: str,
     city: str,
-    projects: list[str] | str,
+    projects: Sequence[str] | str,
     starts_on: date,
     ends_on: date,
 ) -> Event:
@@ -436,8 +435,8 @@ def organiser_link(designation: OrganiserDesignation) -> str:
 def organiser_designate(
     *,
     event: Event,
-    actor: AbstractBaseUser,
-    organiser: AbstractBaseUser,
+    actor: User,
+    organiser: User,
     valid_from: date | None = None,
     valid_until: date | None = None,
 ) -> OrganiserDesignation:
@@ -492,7 +491,7 @@ def organiser_designate(
 
 @transaction.atomic
 def organiser_revoke(
-    *, designation: OrganiserDesignation, actor: AbstractBaseUser, reason: str
+    *, designation: OrganiserDesignation, actor: User, reason: str
 ) -> OrganiserDesignation:
     _check_ts_staff(actor, "Revoking an organiser's access")
     if not (reason or "").strip():
@@ -515,7 +514,7 @@ def organiser_revoke(
     return designation
 
 
-def designation_for(token: str, user: User) -> OrganiserDesignation:
+def designation_for(token: str, user: User | AnonymousUser) -> OrganiserDesignation:
     """The designation behind a link, only for its organiser, only in its period, only while
     not revoked. Anything else is a 404 that says nothing about why."""
     missing = NotFound("No such event ban list.")
@@ -606,16 +605,19 @@ def event_bans_covering(event: Event, on: date | None = None) -> list[ListEntry]
         .prefetch_related("subject__accounts")
     )
     for case in banned:
-        usernames = sorted({a.username for a in case.subject.accounts.all()})
-        others = tuple(u for u in usernames if u != case.subject.display_name)
+        subject = case.subject
+        if subject is None:
+            continue  # never: the query takes only cases with a subject
+        usernames = sorted({a.username for a in subject.accounts.all()})
+        others = tuple(u for u in usernames if u != subject.display_name)
         entries.append(
             ListEntry(
                 key=f"g{case.pk}",
-                name=case.subject.display_name,
+                name=subject.display_name,
                 other_names=others,
                 basis="global ban",
                 case_reference=case.reference,
-                match_names=frozenset(_safe_keys([case.subject.display_name, *usernames])),
+                match_names=frozenset(_safe_keys([subject.display_name, *usernames])),
             )
         )
     return sorted(entries, key=lambda e: e.name.casefold())
@@ -642,12 +644,12 @@ class EventList:
 
 
 @transaction.atomic
-def event_list_open(*, token: str, user: User) -> EventList:
+def event_list_open(*, token: str, user: User | AnonymousUser) -> EventList:
     """The organiser's view of the event's ban list; each view is an audit entry."""
     designation = designation_for(token, user)
     entries = event_bans_covering(designation.event)
     audit_append(
-        actor=user,
+        actor=designation.organiser,  # who this is: designation_for lets only its organiser by
         action="event_list.view",
         object_type="event",
         object_id=str(designation.event_id),
@@ -664,7 +666,7 @@ class CheckIn:
 
 
 @transaction.atomic
-def event_list_check_in(*, token: str, user: User, name: str) -> CheckIn:
+def event_list_check_in(*, token: str, user: User | AnonymousUser, name: str) -> CheckIn:
     """Is this attendee banned from this event? Only bans covering the event are consulted."""
     designation = designation_for(token, user)
     if not (name or "").strip():
@@ -677,7 +679,7 @@ def event_list_check_in(*, token: str, user: User, name: str) -> CheckIn:
         raise InvalidInput(exc.message) from None
     entry = next((e for e in event_bans_covering(designation.event) if key in e.match_names), None)
     audit_append(
-        actor=user,
+        actor=designation.organiser,  # who this is: designation_for lets only its organiser by
         action="event_list.check_in",
         object_type="event",
         object_id=str(designation.event_id),
@@ -691,7 +693,7 @@ def event_list_check_in(*, token: str, user: User, name: str) -> CheckIn:
 
 
 @transaction.atomic
-def event_list_photo(*, token: str, user: User, scope_id: int) -> EventBanScope:
+def event_list_photo(*, token: str, user: User | AnonymousUser, scope_id: int) -> EventBanScope:
     """A photograph on the organiser's list: only of a ban that covers the event, audited."""
     designation = designation_for(token, user)
     covered = {e.scope_id for e in event_bans_covering(designation.event) if e.has_photo}
@@ -699,7 +701,7 @@ def event_list_photo(*, token: str, user: User, scope_id: int) -> EventBanScope:
         raise NotFound("No such photograph.")
     scope = EventBanScope.objects.select_related("case").get(pk=scope_id)
     audit_append(
-        actor=user,
+        actor=designation.organiser,  # who this is: designation_for lets only its organiser by
         action="event_list.photo_view",
         object_type="event",
         object_id=str(designation.event_id),

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from officeactions.accounts.people import signed_in
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
 from officeactions.cases.views import act_on_case, visible_case
@@ -45,7 +46,7 @@ def case_context(case, user=None) -> dict:
             "irrevocable": scope.irrevocable,
             "global_ban": scope.global_ban,
             "global_ban_reference": scope.global_ban_case.reference
-            if scope.global_ban_case_id
+            if scope.global_ban_case
             else "",
             "identifying_details": scope.identifying_details,
         }
@@ -67,7 +68,7 @@ def case_context(case, user=None) -> dict:
 @require_POST
 def scope_record(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.event_ban_scope_record(case=case, actor=request.user, **data)
+        services.event_ban_scope_record(case=case, actor=signed_in(request), **data)
         return "Event ban scope recorded."
 
     return act_on_case(request, reference, act, "scope_form", ScopeForm(request.POST))
@@ -77,7 +78,7 @@ def scope_record(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def photo_upload(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.event_ban_photo_set(case=case, actor=request.user, photo=data["photo"])
+        services.event_ban_photo_set(case=case, actor=signed_in(request), photo=data["photo"])
         return "Photograph attached."
 
     return act_on_case(
@@ -90,7 +91,7 @@ def photo_upload(request: HttpRequest, reference: str) -> HttpResponse:
 def led_to_global_ban(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
         services.event_ban_led_to_global_ban(
-            case=case, actor=request.user, global_ban_reference=data["global_ban_reference"]
+            case=case, actor=signed_in(request), global_ban_reference=data["global_ban_reference"]
         )
         return "Recorded: this event ban led to a global ban; it is no longer open to appeal."
 
@@ -101,7 +102,7 @@ def led_to_global_ban(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def issue(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.event_ban_issue(case=case, actor=request.user, reason=data["reason"])
+        services.event_ban_issue(case=case, actor=signed_in(request), reason=data["reason"])
         return "The event ban is in effect: it is on the lists of the events it covers."
 
     return act_on_case(request, reference, act, "issue_form", IssueForm(request.POST))
@@ -116,10 +117,10 @@ def _photo_response(scope: EventBanScope) -> FileResponse:
 
 
 @login_required
-def case_photo(request: HttpRequest, reference: str) -> HttpResponse:
+def case_photo(request: HttpRequest, reference: str) -> FileResponse:
     case = visible_case(request, reference)
     try:
-        scope = services.event_ban_photo_open(case=case, actor=request.user)
+        scope = services.event_ban_photo_open(case=case, actor=signed_in(request))
     except NotFound:
         raise Http404 from None
     return _photo_response(scope)
@@ -130,7 +131,7 @@ def case_photo(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _event(request: HttpRequest, pk: int) -> Event:
     try:
-        return services.event_get(request.user, pk)
+        return services.event_get(signed_in(request), pk)
     except NotFound:
         raise Http404 from None
 
@@ -146,7 +147,7 @@ def event_index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                event = services.event_create(actor=request.user, **form.cleaned_data)
+                event = services.event_create(actor=signed_in(request), **form.cleaned_data)
             except ApplicationError as exc:
                 error, status = exc.message, exc.status
             else:
@@ -201,7 +202,7 @@ def designate(request: HttpRequest, pk: int) -> HttpResponse:
             raise InvalidInput(f"No user named {data['username'].strip()!r}.")
         designation = services.organiser_designate(
             event=event,
-            actor=request.user,
+            actor=signed_in(request),
             organiser=user,
             valid_from=data["valid_from"],
             valid_until=data["valid_until"],
@@ -230,7 +231,7 @@ def revoke(request: HttpRequest, pk: int, designation_pk: int) -> HttpResponse:
         return _event_page(request, event, error="Revoking access needs a reason.", status=400)
     try:
         services.organiser_revoke(
-            designation=designation, actor=request.user, reason=form.cleaned_data["reason"]
+            designation=designation, actor=signed_in(request), reason=form.cleaned_data["reason"]
         )
     except ApplicationError as exc:
         return _event_page(request, event, error=exc.message, status=exc.status)
@@ -245,9 +246,10 @@ def revoke(request: HttpRequest, pk: int, designation_pk: int) -> HttpResponse:
 def my_lists(request: HttpRequest) -> HttpResponse:
     """An organiser's own designations, with their private links while they are valid."""
     today = services.today()
+    designations = OrganiserDesignation.objects.filter(organiser=signed_in(request))
     rows = [
         (d, services.organiser_link(d) if d.active_on(today) else "")
-        for d in OrganiserDesignation.objects.filter(organiser=request.user).select_related("event")
+        for d in designations.select_related("event")
     ]
     if Role.EVENT_ORGANISER not in user_roles(request.user):
         rows = []
@@ -293,7 +295,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def list_photo(request: HttpRequest, token: str, scope_id: int) -> HttpResponse:
+def list_photo(request: HttpRequest, token: str, scope_id: int) -> FileResponse:
     try:
         scope = services.event_list_photo(token=token, user=request.user, scope_id=scope_id)
     except NotFound:
