@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "officeactions.backup",
     "officeactions.appeals",
     "officeactions.checkuser",
+    "officeactions.sanctions",
     "officeactions.bancheck",
     "officeactions.demo",
 ]

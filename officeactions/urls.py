@@ -19,6 +19,8 @@ from officeactions.intake import api as intake_api
 from officeactions.intake import casework as intake_casework
 from officeactions.legal import api as legal_api
 from officeactions.legal import casework as legal_casework
+from officeactions.sanctions import api as sanctions_api
+from officeactions.sanctions import casework as sanctions_casework
 from officeactions.transparency import api as transparency_api
 
 api_patterns = [
@@ -44,9 +46,7 @@ api_patterns = [
         name="dmca-counter-notice",
     ),
     path("cases/<str:reference>/second-review/", api.CaseFollowUpApi.as_view()),
-    path("cases/<str:reference>/conduct-warning/", api.CaseConductWarningApi.as_view()),
-    path("cases/<str:reference>/conduct-warning/issue/", api.CaseConductWarningIssueApi.as_view()),
-    path("cases/<str:reference>/reapplication-checks/", api.CaseReapplicationCheckApi.as_view()),
+    *sanctions_api.api_urlpatterns,
     *intake_casework.api_urlpatterns,
     path("queue/", api.QueueApi.as_view(), name="queue"),
     path("cases/<str:reference>/event-ban/", events_api.EventBanApi.as_view(), name="event-ban"),
@@ -145,7 +145,8 @@ urlpatterns = [
                 cases_urls.urlpatterns
                 + enforcement_urls.case_urlpatterns
                 + intake_casework.case_urlpatterns
-                + legal_casework.case_urlpatterns,
+                + legal_casework.case_urlpatterns
+                + sanctions_casework.case_urlpatterns,
                 "cases",
             )
         ),

@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("enforcement", {"enforcement"}),
     ("kinds", {"intake", "legal", "events", "checkuser", "sanctions"}),
     ("readers", {"appeals", "transparency", "bancheck"}),
-    ("shell", {"settings", "urls", "cli", "wsgi", "demo", "backup", "operations"}),
+    ("shell", {"settings", "urls", "cli", "wsgi", "demo", "backup"}),
 ]
 INDEPENDENT = [("kinds", LAYERS[3][1]), ("readers", LAYERS[4][1])]
 NO_KIND_CODES = ("cases", "enforcement", "appeals", "transparency", "bancheck")

@@ -29,6 +29,7 @@ from officeactions.errors import ApplicationError
 from officeactions.intake.tasks import request_file_pending_task
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
+from officeactions.sanctions import services as sanctions
 
 
 def filing_tasks():
@@ -109,7 +110,7 @@ def direct_ban(case, terms):
 def propose(case, actor, rationale, terms=None):
     """Propose the action; a conduct warning is proposed by drafting it from its template."""
     if case.action_kind.notice_template:
-        return services.conduct_warning_draft(
+        return sanctions.conduct_warning_draft(
             case=case,
             actor=actor,
             recipient_email="warned@example.org",

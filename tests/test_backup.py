@@ -16,6 +16,8 @@ from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.intake.models import Request
 from officeactions.policy import Role
+from officeactions.sanctions.models import ConductWarning
+from tests.helpers import propose, walk
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 
@@ -143,3 +145,28 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path, content):
 def test_a_backup_never_overwrites_a_file(archive):
     with pytest.raises(InvalidInput, match="exists already"):
         backup_create(archive)
+
+
+def test_an_archive_from_before_sanctions_moved_apps_restores(archive, open_case, people, tmp_path):
+    """Conduct warnings and reports against a ban once belonged to the cases and enforcement
+    apps; an archive that names them so restores them under the sanctions app."""
+    warning = open_case("conduct_warning")
+    walk(warning, (people["agent"], "accept"), (people["agent"], "start_investigation"))
+    propose(warning, people["agent"], "Three reports.")
+    path = tmp_path / "with-warning.tar.gz"
+    backup_create(path)
+    drafted = ConductWarning.objects.get(case__reference=warning.reference).text
+
+    def as_before(name, data):
+        if name == "data.exactjsonl":
+            return data.replace(b'"sanctions.conductwarning"', b'"cases.conductwarning"')
+        if name == "manifest.json":
+            return data.replace(b'"sanctions.ConductWarning"', b'"cases.ConductWarning"')
+        return data
+
+    old = repack(path, tmp_path / "old.tar.gz", as_before)
+    with tarfile.open(old, "r:gz") as tar:
+        assert b'"cases.conductwarning"' in tar.extractfile("data.exactjsonl").read()
+    empty_database()
+    backup_restore(old)
+    assert ConductWarning.objects.get(case__reference=warning.reference).text == drafted

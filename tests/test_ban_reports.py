@@ -7,10 +7,10 @@ from rest_framework.test import APIClient
 
 from officeactions.cases import services
 from officeactions.enforcement import operations, runner
-from officeactions.enforcement import services as enforcement
-from officeactions.enforcement.models import BanReport, BreachReport, SuspectedAccount
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.policy.workflow import CaseState
+from officeactions.sanctions import services as sanctions
+from officeactions.sanctions.models import BanReport, BreachReport, SuspectedAccount
 from tests.helpers import approved, db_snapshot, enforce_now, sign_in
 from tests.wikis import unique
 
@@ -123,7 +123,7 @@ def test_bad_breach_reports_are_refused_and_store_nothing(people, ban, changes, 
 def test_an_account_already_on_the_ban_and_empty_lists_are_refused(people, ban):
     known = ban.subject.accounts.get()
     with pytest.raises(InvalidInput, match="already one of this person's accounts"):
-        enforcement.breach_report_file(
+        sanctions.breach_report_file(
             case=ban,
             actor=people["agent"],
             reported_by="x",
@@ -141,7 +141,7 @@ def test_an_account_already_on_the_ban_and_empty_lists_are_refused(people, ban):
 def test_reports_attach_only_to_a_standing_ban_and_for_its_team(people, farm, open_case):
     not_yet = open_case("global_ban")
     with pytest.raises(StepRefused, match="Cannot add a confirmed account"):
-        enforcement.breach_report_file(
+        sanctions.breach_report_file(
             case=not_yet,
             actor=people["agent"],
             reported_by="x",

@@ -8,9 +8,11 @@ from rest_framework.test import APIClient
 
 from officeactions.audit.models import AuditEntry
 from officeactions.cases import selectors, services
-from officeactions.cases.models import Case, ConductWarning
+from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput, NotPermitted, StepRefused
 from officeactions.policy.workflow import CaseState
+from officeactions.sanctions import services as sanctions
+from officeactions.sanctions.models import ConductWarning
 from tests.helpers import db_snapshot, sign_in, walk
 
 CONDUCT = "Calling other editors CONFIDENTIAL-INSULT on three talk pages."
@@ -50,7 +52,7 @@ def draft(case, actor, **changes):
         "rationale": "Three reports; a warning should de-escalate.",
         **changes,
     }
-    return services.conduct_warning_draft(case=case, actor=actor, **values)
+    return sanctions.conduct_warning_draft(case=case, actor=actor, **values)
 
 
 def issued(people, case, capture):
@@ -59,7 +61,7 @@ def issued(people, case, capture):
     for who in ("reviewer1", "agent2"):
         services.review_submit(case=case, actor=people[who], decision="approve")
     with capture(execute=True):
-        services.conduct_warning_issue(case=case, actor=people["agent"])
+        sanctions.conduct_warning_issue(case=case, actor=people["agent"])
     case.refresh_from_db()
     return case
 
@@ -87,7 +89,7 @@ def test_two_distinct_relevant_staff_approve_then_it_is_emailed_confidentially(
     draft(warning_case, agent)
     walk(warning_case, (agent, "submit_for_review"))
     with pytest.raises(StepRefused, match="Cannot issue the warning: the case is in review"):
-        services.conduct_warning_issue(case=warning_case, actor=agent)
+        sanctions.conduct_warning_issue(case=warning_case, actor=agent)
     with pytest.raises(NotPermitted, match="proposer of an action cannot review it"):
         services.review_submit(case=warning_case, actor=agent, decision="approve")
     services.review_submit(case=warning_case, actor=people["reviewer1"], decision="approve")
@@ -98,7 +100,7 @@ def test_two_distinct_relevant_staff_approve_then_it_is_emailed_confidentially(
     assert warning_case.state == CaseState.APPROVED
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.conduct_warning_issue(case=warning_case, actor=agent)
+        sanctions.conduct_warning_issue(case=warning_case, actor=agent)
     (message,) = mail.outbox
     assert message.to == ["warned@example.org"]
     assert message.subject.startswith("A confidential conduct warning")
@@ -107,7 +109,7 @@ def test_two_distinct_relevant_staff_approve_then_it_is_emailed_confidentially(
     assert warning_case.state == CaseState.IN_EFFECT
     assert warning_case.conduct_warning.issued_by == agent
     with pytest.raises(StepRefused, match="Cannot issue the warning"):
-        services.conduct_warning_issue(case=warning_case, actor=agent)
+        sanctions.conduct_warning_issue(case=warning_case, actor=agent)
 
 
 def test_a_warning_is_not_proposed_without_its_template(people, warning_case):

@@ -11,6 +11,7 @@ from officeactions.cases import services
 from officeactions.cases.models import Case, Review
 from officeactions.errors import ApplicationError
 from officeactions.policy.workflow import CaseState
+from officeactions.sanctions import services as sanctions
 
 pytestmark = [pytest.mark.postgres]
 
@@ -100,15 +101,15 @@ def test_two_staff_triaging_at_once_take_one_step(people, open_case):
 def test_a_warning_issued_twice_at_once_is_sent_once(people):
     from django.core import mail
 
-    from officeactions.cases.models import ConductWarning
+    from officeactions.sanctions.models import ConductWarning
     from tests.helpers import approved
 
     warning = approved(people, "conduct_warning")  # agent, reviewer1 and counsel are on it
     services.case_assign(case=warning, actor=people["agent"], user=people["agent2"])
     mail.outbox.clear()
     results = race(
-        lambda: services.conduct_warning_issue(case=warning, actor=people["agent"]),
-        lambda: services.conduct_warning_issue(case=warning, actor=people["agent2"]),
+        lambda: sanctions.conduct_warning_issue(case=warning, actor=people["agent"]),
+        lambda: sanctions.conduct_warning_issue(case=warning, actor=people["agent2"]),
     )
     refusals = [r for r in results if isinstance(r, ApplicationError)]
     assert len(refusals) == 1

@@ -18,6 +18,7 @@ from officeactions.legal import services as legal
 from officeactions.policy import CATALOG
 from officeactions.policy.reports import OUTCOMES
 from officeactions.policy.workflow import CaseState
+from officeactions.sanctions import services as sanctions
 from tests.helpers import approved, enforce_now, sign_in, walk
 from tests.wikis import unique
 
@@ -57,7 +58,7 @@ def actions(people, farm):
         case=child, actor=people["designee"], url=f"{base}?title={secret.replace(' ', '_')}"
     )
     warning = approved(people, "conduct_warning", subject=subject)
-    services.conduct_warning_issue(case=warning, actor=people["agent"])  # issued: in effect
+    sanctions.conduct_warning_issue(case=warning, actor=people["agent"])  # issued: in effect
     return {
         "ban": ban,
         "name": name,

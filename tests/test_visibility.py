@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from officeactions.cases import selectors, services
 from officeactions.policy import CATALOG
+from officeactions.sanctions import services as sanctions
 from tests.conftest import PERSONAS
 from tests.helpers import sign_in
 
@@ -99,7 +100,7 @@ def test_an_issued_warning_shows_in_a_later_case_only_to_the_staff_on_it(people,
 
     person = services.subject_create(actor=people["agent"], display_name="P")
     warning = approved(people, "conduct_warning", subject=person)  # agent, reviewer1, counsel
-    services.conduct_warning_issue(case=warning, actor=people["agent"])
+    sanctions.conduct_warning_issue(case=warning, actor=people["agent"])
     ban = services.case_open(actor=people["agent"], kind="global_ban", title="B", subject=person)
     on_warning = who in {"agent", "reviewer1", "counsel"}
     sign_in(client, people[who])

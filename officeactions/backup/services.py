@@ -33,6 +33,37 @@ from officeactions.audit.services import audit_verify
 from officeactions.errors import InvalidInput, StepRefused
 
 FORMAT = "officeactions-backup/1"
+
+# Models that moved to another app since a backup may have been made (their tables did not):
+# an older archive names them by their old label, restored under the new one.
+MOVED_MODELS = {
+    "cases.conductwarning": "sanctions.conductwarning",
+    "cases.reapplicationcheck": "sanctions.reapplicationcheck",
+    "enforcement.breachreport": "sanctions.breachreport",
+    "enforcement.suspectedaccount": "sanctions.suspectedaccount",
+    "enforcement.banreport": "sanctions.banreport",
+}
+
+
+def _current_label(label: str) -> str:
+    return MOVED_MODELS.get(label.lower(), label.lower())
+
+
+def _relabel(data: Path) -> None:
+    """Rewrite the rows of moved models under their current labels, in place."""
+    lines = data.read_text().splitlines()
+    moved = False
+    for i, line in enumerate(lines):
+        if line.strip():
+            row = json.loads(line)
+            if row["model"] in MOVED_MODELS:
+                row["model"] = MOVED_MODELS[row["model"]]
+                lines[i] = json.dumps(row)
+                moved = True
+    if moved:
+        data.write_text("\n".join(lines) + "\n")
+
+
 # Rebuilt by migrate on every database; saving them would only clash on restore.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
 
@@ -188,12 +219,13 @@ def _load(data: Path, manifest: dict) -> None:
     # migrate created the role groups; the backup's own rows (same names, original ids, which
     # memberships refer to) replace them.
     Group.objects.all().delete()
+    _relabel(data)
     call_command("loaddata", str(data), verbosity=0)
-    counts = _counts()
+    counts = {label.lower(): n for label, n in _counts().items()}
     wrong = {
-        label: (n, counts.get(label, 0))
+        label: (n, counts.get(_current_label(label), 0))
         for label, n in manifest["counts"].items()
-        if counts.get(label, 0) != n
+        if counts.get(_current_label(label), 0) != n
     }
     if wrong:
         raise InvalidInput(

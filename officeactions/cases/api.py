@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from officeactions.cases import selectors, services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.extensions import registry
-from officeactions.cases.models import Case, ConductWarning
+from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput
 from officeactions.policy.clocks import DelayReason
 from officeactions.policy.workflow import TRANSITIONS, CaseState
@@ -82,64 +82,6 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
 
 
-class ConductWarningSerializer(serializers.Serializer):
-    recipient_email = serializers.EmailField()
-    conduct = serializers.CharField()
-    expectations = serializers.CharField()
-    text = serializers.CharField()
-    drafted_by = serializers.CharField(source="drafted_by.username")
-    drafted_at = serializers.DateTimeField()
-    issued_at = serializers.DateTimeField(allow_null=True)
-
-
-class RightsPeriodSerializer(serializers.Serializer):
-    period = serializers.CharField()
-    permanent = serializers.BooleanField()
-    criteria = serializers.ListField(child=serializers.CharField())
-    removed_on = serializers.DateField(allow_null=True)
-    ends_on = serializers.DateField(allow_null=True)
-    regranted_during_period_by = serializers.ListField(
-        child=serializers.CharField(), help_text="Who re-granted the rights during the period"
-    )
-
-
-class ReapplicationCheckSerializer(serializers.Serializer):
-    applied_on = serializers.DateField()
-    criteria_met = serializers.ListField(child=serializers.CharField())
-    outcome = serializers.CharField()
-    message = serializers.CharField()
-    note = serializers.CharField()
-    checked_by = serializers.CharField(source="checked_by.username")
-    checked_at = serializers.DateTimeField()
-
-
-class SuspectedAccountSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    wiki = serializers.CharField()
-    username = serializers.CharField()
-    status = serializers.CharField()
-    note = serializers.CharField()
-
-
-class BreachReportSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    reported_by = serializers.CharField()
-    summary = serializers.CharField()
-    evidence_url = serializers.CharField()
-    received_at = serializers.DateTimeField()
-    accounts = SuspectedAccountSerializer(many=True)
-
-
-class BanReportSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    wiki = serializers.CharField()
-    username = serializers.CharField()
-    summary = serializers.CharField()
-    evidence_url = serializers.CharField()
-    received_at = serializers.DateTimeField()
-    sanction_case = serializers.CharField(source="sanction_case.reference")
-
-
 class CaseSummarySerializer(serializers.Serializer):
     reference = serializers.CharField()
     kind = serializers.CharField()
@@ -184,11 +126,6 @@ class CaseDetailSerializer(CaseSummarySerializer):
     delays = serializers.SerializerMethodField()
     subject_id = serializers.IntegerField(allow_null=True)
     warning_history = serializers.SerializerMethodField()
-    conduct_warning = serializers.SerializerMethodField()
-    no_rights_period = serializers.SerializerMethodField()
-    reapplication_checks = serializers.SerializerMethodField()
-    breach_reports = serializers.SerializerMethodField()
-    ban_reports = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -255,42 +192,6 @@ class CaseDetailSerializer(CaseSummarySerializer):
         return HistoryEntrySerializer(
             selectors.warning_history(case, self.context["user"]), many=True
         ).data
-
-    @extend_schema_field(ConductWarningSerializer(allow_null=True))
-    def get_conduct_warning(self, case: Case) -> dict | None:
-        warning = ConductWarning.objects.filter(case=case).first()
-        return ConductWarningSerializer(warning).data if warning else None
-
-    @extend_schema_field(RightsPeriodSerializer(allow_null=True))
-    def get_no_rights_period(self, case: Case) -> dict | None:
-        period = selectors.rights_period(case)
-        if period is None:
-            return None
-        return {
-            "period": period.period.describe(),
-            "permanent": period.period.permanent,
-            "criteria": period.criteria,
-            "removed_on": period.removed_on,
-            "ends_on": period.ends_on,
-            "regranted_during_period_by": [
-                i.wiki_user for i in selectors.regrants_in_period(case, period)
-            ],
-        }
-
-    @extend_schema_field(ReapplicationCheckSerializer(many=True))
-    def get_reapplication_checks(self, case: Case) -> list[dict]:
-        checks = case.reapplication_checks.select_related("checked_by")
-        return ReapplicationCheckSerializer(checks, many=True).data
-
-    @extend_schema_field(BreachReportSerializer(many=True))
-    def get_breach_reports(self, case: Case) -> list[dict]:
-        reports = case.breach_reports.prefetch_related("accounts")
-        return BreachReportSerializer(reports, many=True).data
-
-    @extend_schema_field(BanReportSerializer(many=True))
-    def get_ban_reports(self, case: Case) -> list[dict]:
-        reports = case.ban_reports.select_related("sanction_case")
-        return BanReportSerializer(reports, many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict]:
@@ -605,72 +506,5 @@ class CaseFollowUpApi(APIView):
             reference,
             self.CaseFollowUpInputSerializer,
             services.case_follow_up_review,
-            status=201,
-        )
-
-
-class CaseConductWarningApi(APIView):
-    class ConductWarningDraftInputSerializer(serializers.Serializer):
-        recipient_email = serializers.CharField(max_length=254)
-        conduct = serializers.CharField()
-        expectations = serializers.CharField()
-        rationale = serializers.CharField()
-
-    @extend_schema(
-        operation_id="cases_conduct_warning_draft",
-        request=ConductWarningDraftInputSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS},
-        description="Draft the conduct warning from its template and propose it for review.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.ConductWarningDraftInputSerializer,
-            services.conduct_warning_draft,
-            status=201,
-        )
-
-
-class CaseConductWarningIssueApi(APIView):
-    class ConductWarningIssueInputSerializer(serializers.Serializer):
-        pass
-
-    @extend_schema(
-        operation_id="cases_conduct_warning_issue",
-        request=None,
-        responses={200: CaseDetailSerializer, **ERRORS},
-        description="Send the approved warning to the person by email, confidentially.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.ConductWarningIssueInputSerializer,
-            services.conduct_warning_issue,
-        )
-
-
-class CaseReapplicationCheckApi(APIView):
-    class ReapplicationCheckInputSerializer(serializers.Serializer):
-        applied_on = serializers.DateField()
-        criteria_met = serializers.ListField(
-            child=serializers.CharField(), required=False, default=list
-        )
-        note = serializers.CharField(required=False, default="", allow_blank=True)
-
-    @extend_schema(
-        operation_id="cases_reapplication_check",
-        request=ReapplicationCheckInputSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS},
-        description="Check a reapplication for advanced rights against the recorded period "
-        "and criteria; the outcome is recorded on the case.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.ReapplicationCheckInputSerializer,
-            services.reapplication_check,
             status=201,
         )

@@ -28,6 +28,7 @@ class Slot(StrEnum):
 
     REQUEST = "request"  # inside the first card, after the subject: how the case arrived
     KIND = "kind"  # the kind's own work, before the proposal
+    AFTER_PROPOSAL = "after_proposal"  # after the proposal: what was carried out, and since
     BEFORE_STEPS = "before_steps"  # at the top of the steps panel
     AFTER_ACTIONS = "after_actions"  # after the steps panel: people around the case
 
@@ -81,7 +82,7 @@ class Registry:
     sections: list[CaseSection] = field(default_factory=list)
     api_fields: list[ApiField] = field(default_factory=list)
     step_conditions: list[StepCondition] = field(default_factory=list)
-    step_forms: dict[str, str] = field(default_factory=dict)
+    step_forms: dict[str, list[tuple[frozenset[str], str]]] = field(default_factory=dict)
     hooks: dict[Hook, list[Callable[..., Any]]] = field(default_factory=dict)
 
     def add_section(self, section: CaseSection) -> None:
@@ -95,12 +96,14 @@ class Registry:
     def add_step_condition(self, condition: StepCondition) -> None:
         self.step_conditions.append(condition)
 
-    def add_step_form(self, step: str, template: str) -> None:
-        """The form the case page shows for a step of the workflow table (by default, a
-        reason and a button that posts the step)."""
-        if step in self.step_forms:
+    def add_step_form(self, step: str, template: str, kinds: frozenset[str] = frozenset()) -> None:
+        """The form the case page shows for a step of the workflow table, for the kinds given
+        (empty: every kind without a form of its own); by default a step shows a reason and a
+        button that posts it."""
+        forms = self.step_forms.setdefault(step, [])
+        if any(k == kinds for k, _ in forms):
             raise ValueError(f"The step {step!r} has its form registered twice.")
-        self.step_forms[step] = template
+        forms.append((kinds, template))
 
     def on(self, hook: Hook, callback: Callable[..., Any]) -> None:
         self.hooks.setdefault(hook, []).append(callback)
@@ -117,8 +120,12 @@ class Registry:
                 context.update(section.context(case, user))
         return slots, context
 
-    def step_form(self, step: str) -> str:
-        return self.step_forms.get(step, "")
+    def step_form(self, step: str, case: Case) -> str:
+        forms = self.step_forms.get(step, [])
+        for kinds, template in forms:
+            if case.kind in kinds:
+                return template
+        return next((template for kinds, template in forms if not kinds), "")
 
     def step_refusal(self, case: Case, transition: Transition) -> str | None:
         for condition in self.step_conditions:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django import forms
 
 from officeactions.cases.catalog import catalog
@@ -31,6 +29,18 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     return field
 
 
+def wiki_accounts(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        wiki, sep, username = line.partition(":")
+        if not sep or not wiki.strip() or not username.strip():
+            raise forms.ValidationError(f"{line.strip()!r} is not wiki:username.")
+        pairs.append((wiki.strip(), username.strip()))
+    return pairs
+
+
 class SubjectFields(forms.Form):
     """The person an action is about: a name, their accounts per wiki, their IPs and ranges."""
 
@@ -49,7 +59,7 @@ class SubjectFields(forms.Form):
     )
 
     def clean_accounts(self) -> list[tuple[str, str]]:
-        return _wiki_accounts(self.cleaned_data["accounts"])
+        return wiki_accounts(self.cleaned_data["accounts"])
 
     def clean_addresses(self) -> list[str]:
         return [a.strip() for a in self.cleaned_data["addresses"].splitlines() if a.strip()]
@@ -148,80 +158,3 @@ class EvidenceForm(forms.Form):
 
 class AssignForm(forms.Form):
     username = forms.CharField(max_length=150)
-
-
-class ConductWarningForm(forms.Form):
-    recipient_email = forms.CharField(max_length=254, label="The person's email address")
-    conduct = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="The conduct the warning is about"
-    )
-    expectations = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="The corrective measures expected"
-    )
-    rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="Why a warning (for the reviewers)"
-    )
-
-
-class ReapplicationForm(forms.Form):
-    applied_on = forms.DateField(label="Reapplied on (YYYY-MM-DD)")
-    criteria_met = forms.MultipleChoiceField(
-        choices=[], required=False, widget=forms.CheckboxSelectMultiple
-    )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-    def __init__(self, *args, criteria: Sequence[str] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        choice_field(self, "criteria_met").choices = [(c, c) for c in criteria]
-        self.fields["criteria_met"].label = "Criteria met"
-
-
-def _wiki_accounts(text: str) -> list[tuple[str, str]]:
-    pairs = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        wiki, sep, username = line.partition(":")
-        if not sep or not wiki.strip() or not username.strip():
-            raise forms.ValidationError(f"{line.strip()!r} is not wiki:username.")
-        pairs.append((wiki.strip(), username.strip()))
-    return pairs
-
-
-class BreachReportForm(forms.Form):
-    reported_by = forms.CharField(max_length=255, label="Reported by")
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_url = forms.CharField(max_length=2000, required=False, label="Evidence URL")
-    accounts = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Suspected accounts, one per line: wiki:username",
-    )
-
-    def clean_accounts(self) -> list[tuple[str, str]]:
-        return _wiki_accounts(self.cleaned_data["accounts"])
-
-
-class SuspectDecisionForm(forms.Form):
-    suspect_id = forms.IntegerField()
-    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reject", "Reject")])
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 1}), required=False)
-
-
-class BanReportForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=[
-            ("proxy", "acting as a proxy for the banned person"),
-            ("interference", "interfering with enforcement of the ban"),
-        ]
-    )
-    wiki = forms.CharField(max_length=64)
-    username = forms.CharField(max_length=255)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_url = forms.CharField(max_length=2000, required=False, label="Evidence URL")
-    sanction = forms.ChoiceField(
-        choices=[
-            ("rights_removal", "removal of advanced rights"),
-            ("global_ban", "global ban (suspension of contributing access)"),
-        ],
-        label="Proposed sanction",
-    )

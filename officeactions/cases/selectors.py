@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
-from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.catalog import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction, Subject
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Visibility
 from officeactions.policy.catalog import ReviewRule
 from officeactions.policy.review import Approval, Quorum, quorum
-from officeactions.policy.sanctions import NoRightsPeriod, parse_criteria, parse_no_rights_period
 from officeactions.policy.workflow import TRANSITIONS, CaseState, Transition
 
 User = AbstractBaseUser | AnonymousUser
@@ -148,59 +144,6 @@ def warning_history(case: Case, user: User) -> list[Case]:
         .select_related("conduct_warning")
         .order_by("-received_at", "-pk")
     )
-
-
-@dataclass(frozen=True)
-class RightsPeriod:
-    """A removal's no-rights period and the criteria for reapplying, as recorded on the case."""
-
-    period: NoRightsPeriod
-    criteria: list[str]
-    removed_on: date | None  # the day the wiki showed the groups removed
-    ends_on: date | None  # the first day a reapplication may be made; None: permanent/not yet
-
-    def describe(self) -> str:
-        if self.period.permanent:
-            return "permanent: no reapplication"
-        if self.ends_on:
-            return f"{self.period.describe()}, until {self.ends_on:%Y-%m-%d}"
-        return f"{self.period.describe()} from the removal (not yet carried out)"
-
-
-def rights_period(case: Case) -> RightsPeriod | None:
-    proposal = (
-        case.proposals.filter(status=ProposedAction.Status.APPROVED).first()
-        or pending_proposal(case)
-        or case.proposals.first()
-    )
-    terms = proposal.terms if proposal else {}
-    if "no_rights_period" not in terms:
-        return None
-    try:
-        period = parse_no_rights_period(terms["no_rights_period"])
-        criteria = parse_criteria(terms.get("reapply_criteria", ""))
-    except PolicyRefusal:
-        return None  # recorded before periods were checked; shown as written in the terms
-    removal = (
-        case.operations.filter(op="remove_groups", state="verified", verified_at__isnull=False)
-        .order_by("verified_at")
-        .first()
-    )
-    removed_on = removal.verified_at.astimezone(office_time_zone()).date() if removal else None
-    ends_on = period.ends_on(removed_on) if removed_on else None
-    return RightsPeriod(period, criteria, removed_on, ends_on)
-
-
-def regrants_in_period(case: Case, period: RightsPeriod | None) -> list:
-    """Incidents re-granting removed rights before the no-rights period ended."""
-    if period is None or period.removed_on is None:
-        return []
-    tz = office_time_zone()
-    return [
-        i
-        for i in case.incidents.filter(change="rights/rights").order_by("happened_at")
-        if period.ends_on is None or i.happened_at.astimezone(tz).date() < period.ends_on
-    ]
 
 
 def subject_get_visible(user: User, subject_id: int) -> Subject:

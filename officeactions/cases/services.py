@@ -14,11 +14,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,11 +30,9 @@ from officeactions.cases.models import (
     CaseAssignment,
     CaseDelay,
     CaseReminder,
-    ConductWarning,
     Evidence,
     FollowUpReview,
     ProposedAction,
-    ReapplicationCheck,
     Review,
     Subject,
     SubjectAccount,
@@ -49,7 +46,6 @@ from officeactions.cases.selectors import (
     pending_proposal,
     proposal_quorum,
     review_rule_for,
-    rights_period,
 )
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
 from officeactions.notify import notify, public_url
@@ -59,7 +55,6 @@ from officeactions.policy.reports import RESPONSE_STEPS
 from officeactions.policy.review import check_reviewer, missing_terms
 from officeactions.policy.sanctions import (
     check_direct_ban,
-    check_reapplication,
     check_rights_terms,
 )
 from officeactions.policy.workflow import (
@@ -74,7 +69,7 @@ from officeactions.policy.workflow import (
 _http_url = URLValidator(schemes=["http", "https"])
 
 
-def _clean_url(url: str) -> str:
+def clean_url(url: str) -> str:
     url = url.strip()
     try:
         _http_url(url)
@@ -83,7 +78,7 @@ def _clean_url(url: str) -> str:
     return url
 
 
-def _lock(case: Case, actor: AbstractBaseUser) -> Case:
+def case_lock(case: Case, actor: AbstractBaseUser) -> Case:
     """Re-read the case under a row lock, and only if this person may see it."""
     locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
@@ -91,7 +86,7 @@ def _lock(case: Case, actor: AbstractBaseUser) -> Case:
     return locked
 
 
-def _check_team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
+def check_team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
     team = Team(case.team)
     if team.member_role not in user_roles(actor):
         raise NotPermitted(
@@ -106,7 +101,7 @@ def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transitio
     except PolicyRefusal as exc:
         raise refusal(exc) from None
     if transition.actor is Actor.TEAM:
-        _check_team_member(case, actor, transition.label)
+        check_team_member(case, actor, transition.label)
         return
     proposal = pending_proposal(case)
     if proposal is None:
@@ -126,7 +121,7 @@ def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transitio
 def case_step_begin(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> Case:
     """For services of other apps that own a step (enforcement): lock, check, return the case.
     Call inside a transaction; finish with ``case_move``."""
-    case = _lock(case, actor)
+    case = case_lock(case, actor)
     check_may_take(case=case, actor=actor, transition=transition)
     return case
 
@@ -224,8 +219,8 @@ def case_subject_record(
 ) -> Case:
     """Name the person a case is about (a request arrives without one), before any proposal.
     Accounts found after an action is in effect are added to it with case_add_account."""
-    case = _lock(case, actor)
-    _check_team_member(case, actor, "Recording the person")
+    case = case_lock(case, actor)
+    check_team_member(case, actor, "Recording the person")
     if case.subject_id is not None:
         raise StepRefused(
             f"{case.reference} already names its person; accounts found later are added once "
@@ -481,8 +476,8 @@ def _assign(case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None
 
 @transaction.atomic
 def case_assign(*, case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None:
-    case = _lock(case, actor)
-    _check_team_member(case, actor, "Assigning staff")
+    case = case_lock(case, actor)
+    check_team_member(case, actor, "Assigning staff")
     if not _may_be_assigned(case, user):
         kind = case.action_kind
         if kind.visibility is Visibility.DESIGNATED:
@@ -521,7 +516,7 @@ def case_transition(
             f"{transition.label} is its own step: use the proposal or review form, not a bare "
             "transition."
         )
-    case = _lock(case, actor)
+    case = case_lock(case, actor)
     check_may_take(case=case, actor=actor, transition=transition)
     try:
         transition.check_reason(reason)
@@ -586,7 +581,7 @@ def case_follow_up_require(*, case: Case, actor: AbstractBaseUser) -> None:
 @transaction.atomic
 def case_follow_up_review(*, case: Case, actor: AbstractBaseUser, comment: str) -> FollowUpReview:
     """The second review of an action one person took alone, by someone else."""
-    case = _lock(case, actor)
+    case = case_lock(case, actor)
     if case.follow_up_due_at is None or case.follow_up_reviews.exists():
         raise StepRefused("No second review is due on this case.")
     rule = review_rule_for(case)
@@ -625,14 +620,14 @@ def proposal_create(
             f"A {case.action_kind.name} is proposed by drafting it from its template "
             "(the warning form on the case, or POST .../conduct-warning/ in the API)."
         )
-    return _propose(case=case, actor=actor, rationale=rationale, terms=terms)
+    return proposal_record(case=case, actor=actor, rationale=rationale, terms=terms)
 
 
-def _propose(
+def proposal_record(
     *, case: Case, actor: AbstractBaseUser, rationale: str, terms: dict[str, str] | None
 ) -> ProposedAction:
     transition = TRANSITIONS["propose_action"]
-    case = _lock(case, actor)
+    case = case_lock(case, actor)
     check_may_take(case=case, actor=actor, transition=transition)
     if not rationale.strip():
         raise InvalidInput("A proposal needs a rationale: why this action, on what evidence.")
@@ -664,7 +659,7 @@ def review_submit(
     if decision not in Review.Decision.values:
         raise InvalidInput(f"A review decision is 'approve' or 'decline', not {decision!r}.")
     transition = TRANSITIONS[decision]
-    case = _lock(case, actor)  # the row lock orders racing reviewers; each sees the last one
+    case = case_lock(case, actor)  # the row lock orders racing reviewers; each sees the last one
     check_may_take(case=case, actor=actor, transition=transition)
     if decision == Review.Decision.DECLINE and not comment.strip():
         raise InvalidInput("Declining needs a reason; none was given.")
@@ -703,11 +698,11 @@ def review_submit(
 
 @transaction.atomic
 def evidence_add(*, case: Case, actor: AbstractBaseUser, url: str = "", note: str = "") -> Evidence:
-    case = _lock(case, actor)
-    _check_team_member(case, actor, "Adding evidence")
+    case = case_lock(case, actor)
+    check_team_member(case, actor, "Adding evidence")
     if not url.strip() and not note.strip():
         raise InvalidInput("Evidence needs a URL or a note.")
-    clean = _clean_url(url) if url.strip() else ""
+    clean = clean_url(url) if url.strip() else ""
     evidence = Evidence.objects.create(case=case, url=clean, note=note.strip(), added_by=actor)
     audit_append(
         actor=actor,
@@ -725,8 +720,8 @@ def case_delay_record(
     *, case: Case, actor: AbstractBaseUser, reason: str, note: str = ""
 ) -> CaseDelay:
     """Record why a case takes longer than its target (the case stays open, and shows it)."""
-    case = _lock(case, actor)
-    _check_team_member(case, actor, "Recording a delay")
+    case = case_lock(case, actor)
+    check_team_member(case, actor, "Recording a delay")
     if case.case_state in CLOSED_STATES:
         raise StepRefused("The case is closed; there is no delay to explain.")
     try:
@@ -752,156 +747,4 @@ def case_delay_record(
 # -- conduct warnings ----------------------------------------------------------------------
 
 
-@transaction.atomic
-def conduct_warning_draft(
-    *,
-    case: Case,
-    actor: AbstractBaseUser,
-    recipient_email: str,
-    conduct: str,
-    expectations: str,
-    rationale: str,
-) -> ConductWarning:
-    """Draft the warning from its template and propose it: the drafted text is what the
-    reviewers approve and what the person receives."""
-    template = case.action_kind.notice_template
-    if not template:
-        raise StepRefused(f"A {case.action_kind.name} is not drafted from a warning template.")
-    problems = {}
-    try:
-        validate_email(recipient_email.strip())
-    except ValidationError:
-        problems["recipient_email"] = f"{recipient_email!r} is not an email address."
-    if not conduct.strip():
-        problems["conduct"] = "Describe the conduct the warning is about."
-    if not expectations.strip():
-        problems["expectations"] = "Say what corrective measures are expected."
-    if problems:
-        raise InvalidInput(" ".join(problems.values()), {"fields": problems})
-    proposal = _propose(case=case, actor=actor, rationale=rationale, terms={})
-    case = proposal.case
-    text = render_to_string(
-        f"notifications/{template}.txt",
-        {
-            "name": case.subject.display_name if case.subject else "",
-            "conduct": conduct.strip(),
-            "expectations": expectations.strip(),
-            "reference": case.reference,
-            "appeal_months": case.action_kind.appeal.window_months,
-        },
-    ).strip()
-    # Drafted again after a withdrawal: the new draft replaces the old one.
-    warning, _ = ConductWarning.objects.update_or_create(
-        case=case,
-        defaults={
-            "recipient_email": recipient_email.strip(),
-            "conduct": conduct.strip(),
-            "expectations": expectations.strip(),
-            "text": text,
-            "drafted_by": actor,
-            "drafted_at": timezone.now(),
-            "issued_at": None,
-            "issued_by": None,
-        },
-    )
-    # The audit trail records that a draft exists, never its words or its addressee.
-    audit_append(
-        actor=actor,
-        action="conduct_warning.draft",
-        object_type="case",
-        object_id=case.reference,
-        case=case,
-        data={"proposal": proposal.pk},
-    )
-    return warning
-
-
-def warning_issue_refusal(case: Case, transition: Transition) -> str | None:
-    """Issuing applies to a kind delivered as a message, once its draft is approved."""
-    if transition.name != "issue_warning":
-        return None
-    if not case.action_kind.notice_template:
-        return f"A {case.action_kind.name} is not delivered as a warning."
-    if not ConductWarning.objects.filter(case=case, issued_at__isnull=True).exists():
-        return "There is no approved warning to issue on this case."
-    return None
-
-
-@transaction.atomic
-def conduct_warning_issue(*, case: Case, actor: AbstractBaseUser) -> ConductWarning:
-    """Send the approved warning to the person, confidentially, by email; it then stands."""
-    case = _lock(case, actor)
-    check_may_take(case=case, actor=actor, transition=TRANSITIONS["issue_warning"])
-    warning = ConductWarning.objects.filter(case=case).first()
-    if warning is None or not case.action_kind.notice_template:
-        raise StepRefused("There is no approved warning to issue on this case.")
-    warning.issued_at = timezone.now()
-    warning.issued_by = actor
-    warning.save(update_fields=["issued_at", "issued_by"])
-    _move(case, TRANSITIONS["issue_warning"], actor)
-    to, context = [warning.recipient_email], {"text": warning.text}
-    transaction.on_commit(lambda: notify("conduct_warning_issue", to, context))
-    return warning
-
-
 # -- removal of advanced rights: reapplying -----------------------------------------------
-
-
-@transaction.atomic
-def reapplication_check(
-    *,
-    case: Case,
-    actor: AbstractBaseUser,
-    applied_on,
-    criteria_met: Iterable[str] = (),
-    note: str = "",
-) -> ReapplicationCheck:
-    """Check a reapplication for advanced rights against the removal's recorded period and
-    criteria, and record the outcome (a refusal says until when, or which criteria)."""
-    case = _lock(case, actor)
-    _check_team_member(case, actor, "Checking a reapplication")
-    period = rights_period(case)
-    if period is None:
-        raise StepRefused(
-            f"This {case.action_kind.name} records no no-rights period to check against."
-        )
-    if case.case_state not in (CaseState.IN_EFFECT, CaseState.EXPIRED, CaseState.LIFTED):
-        raise StepRefused(
-            "A reapplication is checked once the removal took effect; the case is "
-            f"{case.case_state.label.lower()}."
-        )
-    if period.removed_on is None:
-        raise StepRefused("The wikis never showed the groups removed: no period has started.")
-    try:
-        result = check_reapplication(
-            removed_on=period.removed_on,
-            period=period.period,
-            criteria=period.criteria,
-            criteria_met={c.strip() for c in criteria_met if c.strip()},
-            applied_on=applied_on,
-        )
-    except PolicyRefusal as exc:
-        raise InvalidInput(exc.message) from None
-    check = ReapplicationCheck.objects.create(
-        case=case,
-        applied_on=applied_on,
-        criteria_met=sorted({c.strip() for c in criteria_met if c.strip()}),
-        outcome=result.outcome.value,
-        message=result.message,
-        note=note.strip(),
-        checked_by=actor,
-    )
-    audit_append(
-        actor=actor,
-        action="rights.reapplication_checked",
-        object_type="case",
-        object_id=case.reference,
-        case=case,
-        reason=note.strip(),
-        data={
-            "applied_on": applied_on.isoformat(),
-            "outcome": result.outcome.value,
-            "unmet": list(result.unmet),
-        },
-    )
-    return check

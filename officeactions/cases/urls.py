@@ -14,9 +14,4 @@ urlpatterns = [
     path("<str:reference>/subject/", views.case_subject, name="subject"),
     path("<str:reference>/delay/", views.case_delay, name="delay"),
     path("<str:reference>/second-review/", views.case_follow_up, name="follow-up"),
-    path("<str:reference>/conduct-warning/", views.conduct_warning_draft, name="warning-draft"),
-    path(
-        "<str:reference>/conduct-warning/issue/", views.conduct_warning_issue, name="warning-issue"
-    ),
-    path("<str:reference>/reapplication/", views.reapplication_check, name="reapplication"),
 ]

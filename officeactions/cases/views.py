@@ -17,21 +17,16 @@ from officeactions.cases.catalog import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.forms import (
     AssignForm,
-    BanReportForm,
-    BreachReportForm,
     CaseOpenForm,
-    ConductWarningForm,
     DelayForm,
     EvidenceForm,
     ProposalForm,
-    ReapplicationForm,
     ReviewForm,
     SubjectFields,
     TransitionForm,
     subject_display_name,
 )
-from officeactions.cases.models import Case, ConductWarning
-from officeactions.enforcement.models import BanReport
+from officeactions.cases.models import Case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
 from officeactions.policy import Team
 from officeactions.policy.sanctions import WHY_NO_WARNING
@@ -50,7 +45,6 @@ def _detail(
 ) -> HttpResponse:
     proposal = selectors.pending_proposal(case) or case.proposals.first()
     slots, section_context = registry.sections_for(case, request.user)
-    period = selectors.rights_period(case)
     context = {
         "case": case,
         "kind": case.action_kind,
@@ -59,33 +53,20 @@ def _detail(
         "reviews": proposal.reviews.select_related("reviewer") if proposal else [],
         "quorum": selectors.proposal_quorum(case, proposal) if proposal else None,
         "steps": [
-            (t, registry.step_form(t.name))
+            (t, registry.step_form(t.name, case))
             for t in selectors.available_transitions(case, request.user)
         ],
         "timeline": selectors.case_timeline(case),
         "evidence": case.evidence.select_related("added_by"),
         "assignees": case.assignees.order_by("username"),
         "clock": case.clock(),
-        "operations": case.operations.all(),
         "slots": slots,
         **section_context,
-        "incidents": case.incidents.select_related("operation"),
         "case_is_open": case.case_state not in CLOSED_STATES,
         "delays": case.delays.select_related("recorded_by"),
         "delay_form": DelayForm(),
         "proposal_form": _proposal_form(case),
         "warning_history": selectors.warning_history(case, request.user),
-        "conduct_warning": ConductWarning.objects.filter(case=case).first(),
-        "warning_form": ConductWarningForm(),
-        "rights_period": period,
-        "incidents_in_period": {i.pk for i in selectors.regrants_in_period(case, period)},
-        "reapplication_form": ReapplicationForm(criteria=period.criteria if period else []),
-        "reapplication_checks": case.reapplication_checks.select_related("checked_by"),
-        "breach_reports": case.breach_reports.prefetch_related("accounts"),
-        "ban_reports": case.ban_reports.select_related("sanction_case"),
-        "from_report": BanReport.objects.filter(sanction_case=case).select_related("case").first(),
-        "breach_form": BreachReportForm(),
-        "ban_report_form": BanReportForm(),
         "review_form": ReviewForm(),
         "evidence_form": EvidenceForm(),
         "assign_form": AssignForm(),
@@ -310,37 +291,3 @@ def case_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
         return "Second review recorded."
 
     return act_on_case(request, reference, act, "follow_up_form", TransitionForm(request.POST))
-
-
-@login_required
-@require_POST
-def conduct_warning_draft(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        services.conduct_warning_draft(case=case, actor=request.user, **data)
-        return "Warning drafted from the template and proposed. Submit it for review."
-
-    return act_on_case(request, reference, act, "warning_form", ConductWarningForm(request.POST))
-
-
-@login_required
-@require_POST
-def conduct_warning_issue(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        services.conduct_warning_issue(case=case, actor=request.user)
-        return "Warning issued: sent to the person by email, confidentially."
-
-    return act_on_case(request, reference, act, "issue_form", TransitionForm(request.POST))
-
-
-@login_required
-@require_POST
-def reapplication_check(request: HttpRequest, reference: str) -> HttpResponse:
-    case = visible_case(request, reference)
-    period = selectors.rights_period(case)
-    form = ReapplicationForm(request.POST, criteria=period.criteria if period else [])
-
-    def act(case, data):
-        check = services.reapplication_check(case=case, actor=request.user, **data)
-        return check.message
-
-    return act_on_case(request, reference, act, "reapplication_form", form)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Manager, QuerySet
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,15 +15,12 @@ from rest_framework.views import APIView
 from officeactions.cases import selectors
 from officeactions.cases.api import (
     ERRORS,
-    AccountSerializer,
     CaseDetailSerializer,
     case_action,
     detail_response,
 )
 from officeactions.cases.extensions import Registry
-from officeactions.cases.models import Case
 from officeactions.enforcement import services
-from officeactions.enforcement.models import BanReport
 
 
 class OperationSerializer(serializers.Serializer):
@@ -56,22 +53,9 @@ class IncidentSerializer(serializers.Serializer):
         list_serializer_class = IncidentListSerializer
 
 
-@extend_schema_field(serializers.CharField(allow_null=True))
-class FromReportOnField(serializers.Field):
-    """The ban whose proxy or interference report opened this case."""
-
-    def __init__(self) -> None:
-        super().__init__(source="*", read_only=True)
-
-    def to_representation(self, case: Case) -> str | None:
-        report = BanReport.objects.filter(sanction_case=case).select_related("case").first()
-        return report.case.reference if report else None
-
-
 def register(registry: Registry) -> None:
     registry.add_api_field("operations", lambda: OperationSerializer(many=True, read_only=True))
     registry.add_api_field("incidents", lambda: IncidentSerializer(many=True, read_only=True))
-    registry.add_api_field("from_report_on", FromReportOnField)
 
 
 class CaseEnforceApi(APIView):
@@ -147,83 +131,6 @@ class CaseAddAccountApi(APIView):
 # -- reports against a ban: sockpuppets, proxies, interference ---------------------------
 
 
-class CaseBreachReportApi(APIView):
-    class BreachReportInputSerializer(serializers.Serializer):
-        reported_by = serializers.CharField(max_length=255)
-        summary = serializers.CharField()
-        evidence_url = serializers.CharField(
-            max_length=2000, required=False, default="", allow_blank=True
-        )
-        accounts = AccountSerializer(many=True, allow_empty=False)
-
-        def validate_accounts(self, value: list[dict]) -> list[tuple[str, str]]:
-            return [(a["wiki"], a["username"]) for a in value]
-
-    @extend_schema(
-        operation_id="cases_breach_report",
-        request=BreachReportInputSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS},
-        description="Record a sockpuppet report against a ban, listing the suspected accounts.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.BreachReportInputSerializer,
-            services.breach_report_file,
-            status=201,
-        )
-
-
-class CaseSuspectedAccountApi(APIView):
-    class SuspectDecisionInputSerializer(serializers.Serializer):
-        suspect_id = serializers.IntegerField()
-        decision = serializers.ChoiceField(choices=["confirm", "reject"])
-        note = serializers.CharField(required=False, default="", allow_blank=True)
-
-    @extend_schema(
-        operation_id="cases_suspected_account_decide",
-        request=SuspectDecisionInputSerializer,
-        responses={200: CaseDetailSerializer, **ERRORS},
-        description="Confirm a suspected account (added to the ban and blocked) or reject it.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.SuspectDecisionInputSerializer,
-            services.suspected_account_decide,
-        )
-
-
-class CaseBanReportApi(APIView):
-    class BanReportInputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=BanReport.Kind.values)
-        wiki = serializers.CharField(max_length=64)
-        username = serializers.CharField(max_length=255)
-        summary = serializers.CharField()
-        sanction = serializers.CharField(max_length=32)
-        evidence_url = serializers.CharField(
-            max_length=2000, required=False, default="", allow_blank=True
-        )
-
-    @extend_schema(
-        operation_id="cases_ban_report",
-        request=BanReportInputSerializer,
-        responses={201: CaseDetailSerializer, **ERRORS},
-        description="Attach a report of a proxy for the banned person, or of interference "
-        "with enforcement; it opens a proposed sanction case against that person.",
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        return case_action(
-            request,
-            reference,
-            self.BanReportInputSerializer,
-            services.ban_report_file,
-            status=201,
-        )
-
-
 # Under api/ in the "api" namespace (the shell's urls.py composes them).
 api_urlpatterns = [
     path("cases/<str:reference>/enforce/", CaseEnforceApi.as_view(), name="case-enforce"),
@@ -234,7 +141,4 @@ api_urlpatterns = [
         name="case-retry",
     ),
     path("cases/<str:reference>/accounts/", CaseAddAccountApi.as_view(), name="case-account"),
-    path("cases/<str:reference>/breach-reports/", CaseBreachReportApi.as_view()),
-    path("cases/<str:reference>/suspected-accounts/", CaseSuspectedAccountApi.as_view()),
-    path("cases/<str:reference>/ban-reports/", CaseBanReportApi.as_view()),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -110,76 +109,3 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change} by {self.wiki_user} on {self.wiki}"
-
-
-class BreachReport(models.Model):
-    """A sockpuppet report from the community against a ban: the accounts it suspects are
-    confirmed (then added to the ban and blocked) or rejected by staff, one by one."""
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="breach_reports")
-    reported_by = models.CharField(max_length=255, help_text="Who reported it (as they gave it)")
-    summary = models.TextField()
-    evidence_url = models.URLField(max_length=2000, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    received_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-received_at"]
-
-    def __str__(self) -> str:
-        return f"breach report {self.pk} on case {self.case_id}"
-
-
-class SuspectedAccount(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        CONFIRMED = "confirmed", "confirmed: added to the ban"
-        REJECTED = "rejected", "not the banned person's"
-
-    report = models.ForeignKey(BreachReport, on_delete=models.CASCADE, related_name="accounts")
-    wiki = models.CharField(max_length=64)
-    username = models.CharField(max_length=255)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    note = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["report", "wiki", "username"], name="one_suspect_per_report"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.username}@{self.wiki} ({self.status})"
-
-
-class BanReport(models.Model):
-    """Someone acting as a proxy for a banned person, or interfering with enforcement: attached
-    to the ban, it opens a proposed sanction case against that someone."""
-
-    class Kind(models.TextChoices):
-        PROXY = "proxy", "acting as a proxy for the banned person"
-        INTERFERENCE = "interference", "interfering with enforcement of the ban"
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="ban_reports")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    wiki = models.CharField(max_length=64)
-    username = models.CharField(max_length=255)
-    summary = models.TextField()
-    evidence_url = models.URLField(max_length=2000, blank=True)
-    sanction_case = models.OneToOneField(
-        Case, on_delete=models.PROTECT, related_name="from_ban_report"
-    )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    received_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-received_at"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} report on case {self.case_id}"

@@ -19,19 +19,15 @@ from officeactions.cases.catalog import catalog
 from officeactions.cases.models import Case
 from officeactions.cases.services import case_move, case_step_begin
 from officeactions.enforcement.models import (
-    BanReport,
-    BreachReport,
     Operation,
-    SuspectedAccount,
 )
 from officeactions.enforcement.planner import expiry_of, plan_operations, plan_undo, planned
 from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.runner import enforcement_run, queue_run
-from officeactions.errors import InvalidInput, NotFound, StepRefused
+from officeactions.errors import InvalidInput, StepRefused
 from officeactions.policy import PolicyRefusal
 from officeactions.policy.catalog import ActionKind, Performer, Target
 from officeactions.policy.names import normalise_username
-from officeactions.policy.sanctions import check_proxy_sanction_kind
 from officeactions.policy.workflow import EXPIRE_TRANSITION, TRANSITIONS, Transition
 
 Op, State = Operation.Op, Operation.State
@@ -194,192 +190,6 @@ def case_add_account(
 
 
 # -- reports against a ban: sockpuppets, proxies, interference ---------------------------
-
-
-def _ban_case(case: Case, actor: AbstractBaseUser) -> Case:
-    """Lock a ban against a person that stands (being enforced or in effect), for its team."""
-    case = case_step_begin(case=case, actor=actor, transition=ADD_ACCOUNT)
-    kind = case.action_kind
-    if kind.target is not Target.INDIVIDUAL or not enforceable(kind) or case.subject is None:
-        raise StepRefused(f"Reports of this sort are attached to a ban, not to a {kind.name}.")
-    return case
-
-
-def _clean_url(url: str) -> str:
-    from officeactions.cases.services import _clean_url as clean
-
-    return clean(url) if url.strip() else ""
-
-
-@transaction.atomic
-def breach_report_file(
-    *,
-    case: Case,
-    actor: AbstractBaseUser,
-    reported_by: str,
-    summary: str,
-    accounts: list[tuple[str, str]],
-    evidence_url: str = "",
-) -> BreachReport:
-    """Record a sockpuppet report from the community against a ban, with the accounts it
-    suspects; staff then confirm or reject them one by one."""
-    case = _ban_case(case, actor)
-    if not reported_by.strip():
-        raise InvalidInput("Say who reported it (a username, a name or an address).")
-    if not summary.strip():
-        raise InvalidInput("A breach report needs a summary: why these accounts are suspected.")
-    if not accounts:
-        raise InvalidInput("A breach report lists at least one suspected account (wiki, username).")
-    wikis = load_registry()
-    known = {(a.wiki, a.username) for a in case.subject.accounts.all()}
-    suspects: dict[tuple[str, str], None] = {}
-    for wiki, username in accounts:
-        wiki = wiki.strip()
-        if wiki not in wikis:
-            raise InvalidInput(f"Unknown wiki {wiki!r}; configured: {', '.join(wikis) or 'none'}.")
-        try:
-            username = normalise_username(username)
-        except PolicyRefusal as exc:
-            raise InvalidInput(exc.message) from None
-        if (wiki, username) in known:
-            raise InvalidInput(f"{username} on {wiki} is already one of this person's accounts.")
-        suspects[(wiki, username)] = None
-    report = BreachReport.objects.create(
-        case=case,
-        reported_by=reported_by.strip()[:255],
-        summary=summary.strip(),
-        evidence_url=_clean_url(evidence_url),
-        recorded_by=actor,
-    )
-    SuspectedAccount.objects.bulk_create(
-        SuspectedAccount(report=report, wiki=w, username=u) for w, u in suspects
-    )
-    audit_append(
-        actor=actor,
-        action="enforcement.breach_report",
-        object_type="breach_report",
-        object_id=str(report.pk),
-        case=case,
-        data={"suspected": len(suspects)},
-    )
-    return report
-
-
-@transaction.atomic
-def suspected_account_decide(
-    *, case: Case, actor: AbstractBaseUser, suspect_id: int, decision: str, note: str = ""
-) -> SuspectedAccount:
-    """Confirm a suspected account (added to the ban and blocked on every wiki) or reject it."""
-    if decision not in ("confirm", "reject"):
-        raise InvalidInput(f"A decision is 'confirm' or 'reject', not {decision!r}.")
-    case = _ban_case(case, actor)
-    suspect = (
-        SuspectedAccount.objects.select_for_update()
-        .filter(pk=suspect_id, report__case=case)
-        .first()
-    )
-    if suspect is None:
-        raise NotFound(f"No suspected account #{suspect_id} in this case's breach reports.")
-    if suspect.status != SuspectedAccount.Status.PENDING:
-        raise StepRefused(
-            f"{suspect.username} on {suspect.wiki} was already decided: "
-            f"{suspect.get_status_display()}."
-        )
-    if decision == "reject" and not note.strip():
-        raise InvalidInput("Rejecting a suspected account needs a reason.")
-    if decision == "confirm":
-        case_add_account(
-            case=case, actor=actor, wiki=suspect.wiki, username=suspect.username, note=note
-        )
-    Status = SuspectedAccount.Status
-    suspect.status = Status.CONFIRMED if decision == "confirm" else Status.REJECTED
-    suspect.note, suspect.decided_by, suspect.decided_at = note.strip(), actor, timezone.now()
-    suspect.save(update_fields=["status", "note", "decided_by", "decided_at"])
-    audit_append(
-        actor=actor,
-        action=f"enforcement.suspect_{decision}",
-        object_type="breach_report",
-        object_id=str(suspect.report_id),
-        case=case,
-        reason=note.strip(),
-        data={"wiki": suspect.wiki, "username": suspect.username},
-    )
-    return suspect
-
-
-@transaction.atomic
-def ban_report_file(
-    *,
-    case: Case,
-    actor: AbstractBaseUser,
-    kind: str,
-    wiki: str,
-    username: str,
-    summary: str,
-    sanction: str,
-    evidence_url: str = "",
-) -> BanReport:
-    """Someone acts as a proxy for the banned person, or interferes with enforcement: attach
-    the report to the ban and open the proposed sanction case against them, the report as its
-    evidence."""
-    from officeactions.cases import services as cases
-
-    case = _ban_case(case, actor)
-    try:
-        report_kind = BanReport.Kind(kind)
-    except ValueError:
-        known = ", ".join(BanReport.Kind.values)
-        raise InvalidInput(f"Unknown report kind {kind!r}; known: {known}.") from None
-    try:
-        check_proxy_sanction_kind(sanction)
-        username = normalise_username(username)
-    except PolicyRefusal as exc:
-        raise InvalidInput(exc.message) from None
-    wikis = load_registry()
-    if wiki.strip() not in wikis:
-        raise InvalidInput(f"Unknown wiki {wiki!r}; configured: {', '.join(wikis) or 'none'}.")
-    if not summary.strip():
-        raise InvalidInput("A report needs a summary of what the person did.")
-    url = _clean_url(evidence_url)
-    subject = cases.subject_create(
-        actor=actor, display_name=username, accounts=[(wiki.strip(), username)]
-    )
-    sanction_case = cases.case_open(
-        actor=actor,
-        kind=sanction,
-        title=f"{username}: {report_kind.label} ({case.reference})",
-        summary=summary.strip(),
-        subject=subject,
-    )
-    for step in ("accept", "start_investigation"):
-        sanction_case = cases.case_transition(
-            case=sanction_case, actor=actor, name=step, reason=f"Report on {case.reference}"
-        )
-    cases.evidence_add(
-        case=sanction_case,
-        actor=actor,
-        url=url,
-        note=f"Report attached to {case.reference}: {report_kind.label}. {summary.strip()}",
-    )
-    report = BanReport.objects.create(
-        case=case,
-        kind=report_kind,
-        wiki=wiki.strip(),
-        username=username,
-        summary=summary.strip(),
-        evidence_url=url,
-        sanction_case=sanction_case,
-        recorded_by=actor,
-    )
-    audit_append(
-        actor=actor,
-        action=f"enforcement.{report_kind.value}_report",
-        object_type="ban_report",
-        object_id=str(report.pk),
-        case=case,
-        data={"sanction_case": sanction_case.reference, "wiki": report.wiki, "username": username},
-    )
-    return report
 
 
 def enforce_refusal(case: Case, transition: Transition) -> str | None:

@@ -8,7 +8,4 @@ case_urlpatterns = [
     path("<str:reference>/lift/", views.case_lift, name="lift"),
     path("<str:reference>/enforcement/retry/", views.case_retry, name="retry"),
     path("<str:reference>/accounts/", views.case_add_account, name="add-account"),
-    path("<str:reference>/breach-reports/", views.breach_report, name="breach-report"),
-    path("<str:reference>/suspected-accounts/", views.suspect_decide, name="suspect"),
-    path("<str:reference>/ban-reports/", views.ban_report, name="ban-report"),
 ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from officeactions.cases.forms import BanReportForm, BreachReportForm, SuspectDecisionForm
+from officeactions.cases.models import Case
 from officeactions.cases.views import act_on_case
 from officeactions.enforcement import services
+from officeactions.policy.catalog import Target
+from officeactions.policy.workflow import TRANSITIONS
 
 
 class EnforceForm(forms.Form):
@@ -68,31 +72,11 @@ def case_add_account(request: HttpRequest, reference: str) -> HttpResponse:
     return act_on_case(request, reference, act, "account_form", AddAccountForm(request.POST))
 
 
-@login_required
-@require_POST
-def breach_report(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        report = services.breach_report_file(case=case, actor=request.user, **data)
-        return f"Breach report recorded: {report.accounts.count()} suspected accounts to decide."
-
-    return act_on_case(request, reference, act, "breach_form", BreachReportForm(request.POST))
-
-
-@login_required
-@require_POST
-def suspect_decide(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        suspect = services.suspected_account_decide(case=case, actor=request.user, **data)
-        return f"{suspect.username} on {suspect.wiki}: {suspect.get_status_display()}."
-
-    return act_on_case(request, reference, act, "suspect_form", SuspectDecisionForm(request.POST))
-
-
-@login_required
-@require_POST
-def ban_report(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        report = services.ban_report_file(case=case, actor=request.user, **data)
-        return f"Report attached; sanction case {report.sanction_case.reference} opened."
-
-    return act_on_case(request, reference, act, "ban_report_form", BanReportForm(request.POST))
+def case_context(case: Case, user: Any) -> dict[str, Any]:
+    """What the case page shows of the action on the wikis: the ledger and its incidents."""
+    standing = case.case_state in TRANSITIONS["add_account"].sources
+    return {
+        "operations": case.operations.all(),
+        "incidents": case.incidents.select_related("operation"),
+        "add_account_open": standing and case.action_kind.target is Target.INDIVIDUAL,
+    }

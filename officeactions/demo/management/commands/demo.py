@@ -27,6 +27,7 @@ from officeactions.intake.services import request_file, request_submit
 from officeactions.legal.services import dmca_notice_submit
 from officeactions.policy import Role
 from officeactions.policy.reports import period_of
+from officeactions.sanctions import services as sanctions
 from officeactions.transparency.services import report_publish
 
 DEMO_PASSWORD = "office-actions-demo"  # noqa: S105 - printed for local demos only
@@ -372,7 +373,7 @@ class Command(BaseCommand):
             for who in ("dave", "erin"):
                 services.case_assign(case=warning, actor=u["alice"], user=u[who])
             walk(warning, ("alice", "accept", ""), ("alice", "start_investigation", ""))
-            services.conduct_warning_draft(
+            sanctions.conduct_warning_draft(
                 case=warning,
                 actor=u["alice"],
                 recipient_email=email,
@@ -392,7 +393,7 @@ class Command(BaseCommand):
             "Personal attacks against other attendees at an edit-a-thon.",
         )
         services.review_submit(case=earlier, actor=u["erin"], decision="approve")
-        services.conduct_warning_issue(case=earlier, actor=u["alice"])
+        sanctions.conduct_warning_issue(case=earlier, actor=u["alice"])
         warning_case(
             "Hostile talk page conduct",
             services.subject_create(actor=u["alice"], display_name="Hostile Replier"),
