@@ -27,6 +27,8 @@ from officeactions.cases import services as cases
 from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.errors import InvalidInput, NotFound
+from officeactions.events import organisers
+from officeactions.events import services as events
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
 from tests.helpers import approved, enforce_now, make_user, sign_in
@@ -270,11 +272,9 @@ def test_without_a_token_or_the_right_the_check_is_refused(people):
 def test_an_organiser_asks_only_about_an_event_they_are_designated_for(people):
     from datetime import timedelta
 
-    from officeactions.events import services as events
-
     start = events.today()
     event, other = (
-        events.event_create(
+        organisers.event_create(
             actor=people["agent"],
             name=name,
             country="PL",
@@ -285,7 +285,9 @@ def test_an_organiser_asks_only_about_an_event_they_are_designated_for(people):
         )
         for name in ("Mine", "Theirs")
     )
-    events.organiser_designate(event=event, actor=people["agent"], organiser=people["organiser"])
+    organisers.organiser_designate(
+        event=event, actor=people["agent"], organiser=people["organiser"]
+    )
     organiser = api_as(people["organiser"])
     answer = organiser.get("/api/check", {"user": "Foo", "event": event.pk})
     assert answer.status_code == 200 and answer.json()["banned"] is False

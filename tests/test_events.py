@@ -15,7 +15,13 @@ from officeactions.cases import services as cases
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.events import services
 from officeactions.events.models import Event, EventBanScope, OrganiserDesignation
-from officeactions.events.services import organiser_token, today
+from officeactions.events.organisers import (
+    event_create,
+    organiser_designate,
+    organiser_revoke,
+    organiser_token,
+)
+from officeactions.events.services import today
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
 from tests.helpers import approved, make_user, sign_in, walk
@@ -69,7 +75,7 @@ def ban(people):
 @pytest.fixture
 def event(people):
     start = today() + timedelta(days=30)
-    return services.event_create(
+    return event_create(
         actor=people["agent"],
         name="WikiCon Katowice",
         country="pl",
@@ -83,7 +89,7 @@ def event(people):
 @pytest.fixture
 def other_event(people):
     start = today() + timedelta(days=60)
-    return services.event_create(
+    return event_create(
         actor=people["agent"],
         name="Hackathon Berlin",
         country="DE",
@@ -97,10 +103,10 @@ def other_event(people):
 @pytest.fixture
 def designated(people, organisers, event, other_event):
     """organiser for `event`, organiser2 for `other_event`; each with their link's token."""
-    mine = services.organiser_designate(
+    mine = organiser_designate(
         event=event, actor=people["agent"], organiser=organisers["organiser"]
     )
-    theirs = services.organiser_designate(
+    theirs = organiser_designate(
         event=other_event, actor=people["agent"], organiser=organisers["organiser2"]
     )
     return {"mine": mine, "theirs": theirs}
@@ -429,7 +435,7 @@ def _not_yet(designation):
 
 
 def _revoke(designation):
-    services.organiser_revoke(
+    organiser_revoke(
         designation=designation, actor=designation.designated_by, reason="Left the team."
     )
 

@@ -28,6 +28,7 @@ from officeactions.cases import services
 from officeactions.cases.catalog import catalog
 from officeactions.cases.models import CaseAssignment
 from officeactions.cases.selectors import cases_visible_to
+from officeactions.events import organisers
 from officeactions.events import services as events
 from officeactions.events.models import Event
 from officeactions.policy import STAFF_ROLES, Visibility
@@ -413,7 +414,7 @@ def test_events_are_trust_and_safetys_and_a_list_only_its_organisers(people, who
     organiser it was given to. Everyone else gets exactly the answer a link or event that does
     not exist gets (staff included), and anonymous visitors are sent to sign in."""
     start = events.today() + timedelta(days=30)
-    event = events.event_create(
+    event = organisers.event_create(
         actor=people["agent"],
         name="Matrix meetup",
         country="DE",
@@ -422,10 +423,10 @@ def test_events_are_trust_and_safetys_and_a_list_only_its_organisers(people, who
         starts_on=start,
         ends_on=start + timedelta(days=1),
     )
-    designation = events.organiser_designate(
+    designation = organisers.organiser_designate(
         event=event, actor=people["agent"], organiser=people["organiser"]
     )
-    token = events.organiser_token(designation)
+    token = organisers.organiser_token(designation)
     asker = Asker(who, people)
     ts_staff = who in ("agent", "designee")
 

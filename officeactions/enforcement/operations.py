@@ -10,11 +10,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.wiki import WikiClient, is_address
 
-Op, State = Operation.Op, Operation.State
+# Aliases, not variables, so that Op serves as a type too.
+Op = Operation.Op
+State = Operation.State
 Outcome = tuple[str, str]  # (the ledger state, the message shown with it)
 
 
@@ -37,7 +40,7 @@ class OperationType:
     inverse: Op | None = None  # the operation type that undoes this one
     undone_on_lift: bool = False  # lifting or expiring the action undoes it
     # Whether a wiki log event undoes an operation of this type (None: not watched).
-    match: Callable[[dict, Operation], bool] | None = None
+    match: Callable[[dict[str, Any], Operation], bool] | None = None
 
 
 def _same_target(a: str, b: str) -> bool:
@@ -119,7 +122,7 @@ def _block_verify(client: WikiClient, op: Operation) -> Outcome:
     return State.DONE, "The wiki accepted the block but does not show it yet."
 
 
-def _block_undone(event: dict, op: Operation) -> bool:
+def _block_undone(event: dict[str, Any], op: Operation) -> bool:
     kind, action = event["type"], event["action"]
     if kind == "block" and action in ("unblock", "reblock", "block"):
         return _same_target(_title_target(event["title"]), op.target)
@@ -185,7 +188,7 @@ def _unprotect_verify(client: WikiClient, op: Operation) -> Outcome:
     return State.DONE, "The wiki does not show the protection change yet."
 
 
-def _protection_undone(event: dict, op: Operation) -> bool:
+def _protection_undone(event: dict[str, Any], op: Operation) -> bool:
     if event["type"] == "protect":
         return event["title"] == op.target and event["action"] in ("unprotect", "modify", "protect")
     return False
@@ -261,7 +264,7 @@ def _restore_groups_verify(client: WikiClient, op: Operation) -> Outcome:
     return State.DONE, "The wiki does not show the group change yet."
 
 
-def _groups_regained(event: dict, op: Operation) -> bool:
+def _groups_regained(event: dict[str, Any], op: Operation) -> bool:
     if event["type"] == "rights":
         regained = set(event.get("params", {}).get("newgroups", [])) & set(op.params["groups"])
         return _same_target(_title_target(event["title"]), op.target) and bool(regained)
@@ -284,7 +287,7 @@ def _delete_verify(client: WikiClient, op: Operation) -> Outcome:
     return State.DONE, "The wiki still shows the page."
 
 
-def _deletion_undone(event: dict, op: Operation) -> bool:
+def _deletion_undone(event: dict[str, Any], op: Operation) -> bool:
     if (event["type"], event["action"]) in (("delete", "restore"), ("create", "create")):
         return event["title"] == op.target  # restored, or created again
     return False
@@ -317,7 +320,7 @@ def _hide_revision_verify(client: WikiClient, op: Operation) -> Outcome:
     return State.DONE, "The wiki does not show the revision hidden yet."
 
 
-def _revision_shown(event: dict, op: Operation) -> bool:
+def _revision_shown(event: dict[str, Any], op: Operation) -> bool:
     if event["type"] in ("delete", "suppress"):
         return event["action"] == "revision" and event["title"] == op.target.split("#")[0]
     return False
@@ -414,7 +417,7 @@ WATCHED = [op for op, t in OPERATION_TYPES.items() if t.match]
 UNDOING = [OPERATION_TYPES[op].inverse for op in WATCHED if OPERATION_TYPES[op].inverse]
 
 
-def undone_by(event: dict, op: Operation) -> bool:
+def undone_by(event: dict[str, Any], op: Operation) -> bool:
     """Whether this wiki log event undoes the operation (is a change to an office action)."""
     kind = OPERATION_TYPES.get(op.op)
     return bool(kind and kind.match and kind.match(event, op))

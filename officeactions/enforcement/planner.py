@@ -66,7 +66,7 @@ def plan_operations(
 # -- people and address ranges ------------------------------------------------------------
 
 
-def _split(network: ipaddress._BaseNetwork, limit: int) -> list[str]:
+def _split(network: ipaddress.IPv4Network | ipaddress.IPv6Network, limit: int) -> list[str]:
     return [str(n) for n in network.subnets(new_prefix=limit)]
 
 

@@ -40,7 +40,7 @@ def load_registry(path: Path | str | None = None) -> dict[str, WikiConfig]:
     if not path.exists():
         return {}
     data = json.loads(path.read_text())
-    wikis = {}
+    wikis: dict[str, WikiConfig] = {}
     for w in data.get("wikis", []):
         wikis[w["dbname"]] = WikiConfig(
             dbname=w["dbname"],

@@ -29,6 +29,8 @@ from officeactions.policy.workflow import IN_EFFECT_TRANSITION, CaseState
 
 State = Operation.State
 log = logging.getLogger(__name__)
+# What a wiki's thread reports of each operation: (operation id, ledger state, message).
+Result = tuple[int, str, str]
 ENFORCEMENT_LOCK_SPACE = 0x0FF1CE << 32  # advisory-lock keys of enforcement runs: this + case id
 
 
@@ -44,7 +46,7 @@ def _run_group(
     performer: str,
     ops: list[Operation],
     reason: str,
-    out: queue.Queue,
+    out: queue.Queue[Result],
     resumed: bool,
 ) -> None:
     account = wiki.account_for(performer)
@@ -130,7 +132,7 @@ def _enforcement_run(case_id: int, resumed: bool) -> str:
             _record(op, State.FAILED, f"Wiki {op.wiki} is not configured.")
             continue
         groups[(op.wiki, op.performer)].append(op)
-    results: queue.Queue = queue.Queue()
+    results: queue.Queue[Result] = queue.Queue()
     reason = reason_for(case)
     threads = [
         threading.Thread(

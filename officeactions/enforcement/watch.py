@@ -4,6 +4,7 @@ the office; each one recorded as an incident and, if so configured, the action r
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from officeactions.policy.workflow import CaseState
 State = Operation.State
 
 
-def _event_time(event: dict) -> datetime:
+def _event_time(event: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))
 
 
@@ -78,7 +79,7 @@ def _watch_wiki(wiki: WikiConfig, reapply: bool) -> list[Incident]:
 
 
 @transaction.atomic
-def _incident(wiki: WikiConfig, op: Operation, event: dict) -> Incident | None:
+def _incident(wiki: WikiConfig, op: Operation, event: dict[str, Any]) -> Incident | None:
     incident, created = Incident.objects.get_or_create(
         wiki=wiki.dbname,
         logid=event["logid"],

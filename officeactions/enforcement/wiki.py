@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -289,7 +290,7 @@ class WikiClient:
         return body["edit"]
 
     def change_groups(
-        self, user: str, *, reason: str, add: list[str] = (), remove: list[str] = ()
+        self, user: str, *, reason: str, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> dict[str, Any]:
         params = {"action": "userrights", "user": user, "reason": reason}
         if add:
@@ -386,14 +387,14 @@ class WikiClient:
 
     # -- extensions (CentralAuth, GlobalBlocking) ----------------------------------------
 
-    def global_unblock(self, target: str, *, reason: str) -> dict:
+    def global_unblock(self, target: str, *, reason: str) -> dict[str, Any]:
         body = self.write(
             {"action": "globalblock", "target": target, "unblock": "1", "reason": reason}
         )
         self._raise(body, f"globalblock unblock {target}")
         return body["globalblock"]
 
-    def global_unlock(self, user: str, *, reason: str) -> dict:
+    def global_unlock(self, user: str, *, reason: str) -> dict[str, Any]:
         body = self.write(
             {
                 "action": "setglobalaccountstatus",
@@ -406,7 +407,7 @@ class WikiClient:
         self._raise(body, f"setglobalaccountstatus {user}")
         return body["setglobalaccountstatus"]
 
-    def global_block(self, target: str, *, reason: str, expiry: str = "infinite") -> dict:
+    def global_block(self, target: str, *, reason: str, expiry: str = "infinite") -> dict[str, Any]:
         """GlobalBlocking's action=globalblock; only on wikis that have the extension."""
         body = self.write(
             {"action": "globalblock", "target": target, "expiry": expiry, "reason": reason}
@@ -423,7 +424,7 @@ class WikiClient:
         info = self.query(meta="globaluserinfo", guiuser=user).get("globaluserinfo", {})
         return "locked" in info and info["locked"] is not False
 
-    def global_lock(self, user: str, *, reason: str) -> dict:
+    def global_lock(self, user: str, *, reason: str) -> dict[str, Any]:
         """CentralAuth's action=setglobalaccountstatus (locked=lock); needs its own token."""
         body = self.write(
             {"action": "setglobalaccountstatus", "user": user, "locked": "lock", "reason": reason},

@@ -18,7 +18,7 @@ from officeactions.accounts.roles import user_roles
 from officeactions.cases.api import ERRORS
 from officeactions.cases.selectors import case_get_visible
 from officeactions.errors import InvalidInput, NotFound
-from officeactions.events import services
+from officeactions.events import lists, organisers, services
 from officeactions.events.models import Event, EventBanScope, OrganiserDesignation
 from officeactions.policy import Role
 from officeactions.policy.events import GlobalBanLink
@@ -214,7 +214,7 @@ def _event_detail(event: Event) -> dict:
         {
             **EventSerializer(event).data,
             "designations": event.designations.select_related("organiser"),
-            "covered_by": services.event_bans_covering(event),
+            "covered_by": lists.event_bans_covering(event),
         }
     ).data
 
@@ -236,14 +236,14 @@ class EventListApi(APIView):
     def post(self, request: Request) -> Response:
         data = EventSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_create(actor=signed_in(request), **data.validated_data)
+        event = organisers.event_create(actor=signed_in(request), **data.validated_data)
         return Response(_event_detail(event), status=201)
 
 
 class EventDetailApi(APIView):
     @extend_schema(operation_id="events_get", responses={200: EventDetailSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_event_detail(services.event_get(signed_in(request), pk)))
+        return Response(_event_detail(organisers.event_get(signed_in(request), pk)))
 
 
 class DesignatedSerializer(DesignationSerializer):
@@ -266,12 +266,12 @@ class EventDesignateApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = self.DesignateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_get(signed_in(request), pk)
+        event = organisers.event_get(signed_in(request), pk)
         username = data.validated_data["username"].strip()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise InvalidInput(f"No user named {username!r}.")
-        designation = services.organiser_designate(
+        designation = organisers.organiser_designate(
             event=event,
             actor=signed_in(request),
             organiser=user,
@@ -279,7 +279,7 @@ class EventDesignateApi(APIView):
             valid_until=data.validated_data["valid_until"],
         )
         body = {**DesignationSerializer(designation).data}
-        body["link"] = services.organiser_link(designation)
+        body["link"] = organisers.organiser_link(designation)
         return Response(body, status=201)
 
 
@@ -295,11 +295,11 @@ class EventRevokeApi(APIView):
     def post(self, request: Request, pk: int, designation_pk: int) -> Response:
         data = self.RevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_get(signed_in(request), pk)
+        event = organisers.event_get(signed_in(request), pk)
         designation = OrganiserDesignation.objects.filter(pk=designation_pk, event=event).first()
         if designation is None:
             raise NotFound("No such designation.")
-        designation = services.organiser_revoke(
+        designation = organisers.organiser_revoke(
             designation=designation, actor=signed_in(request), reason=data.validated_data["reason"]
         )
         return Response(DesignationSerializer(designation).data)
@@ -318,7 +318,7 @@ class ListEntrySerializer(serializers.Serializer):
     photo_url = serializers.CharField(allow_null=True)
 
 
-def _entry(entry: services.ListEntry, token: str) -> dict:
+def _entry(entry: lists.ListEntry, token: str) -> dict:
     from django.urls import reverse
 
     photo = reverse("events:list-photo", args=[token, entry.scope_id]) if entry.has_photo else None
@@ -345,7 +345,7 @@ class OrganiserListApi(OrganiserApi):
         "else, or after the access period or a revocation). Every call is audited.",
     )
     def get(self, request: Request, token: str) -> Response:
-        ban_list = services.event_list_open(token=token, user=request.user)
+        ban_list = lists.event_list_open(token=token, user=request.user)
         return Response(
             {
                 "event": EventSerializer(ban_list.event).data,
@@ -372,10 +372,10 @@ class OrganiserCheckInApi(OrganiserApi):
         description="Is this attendee banned from this event? Audited.",
     )
     def post(self, request: Request, token: str) -> Response:
-        services.designation_for(token, request.user)  # 404 before looking at the input
+        lists.designation_for(token, request.user)  # 404 before looking at the input
         data = self.CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.event_list_check_in(
+        result = lists.event_list_check_in(
             token=token, user=request.user, name=data.validated_data["name"]
         )
         return Response(

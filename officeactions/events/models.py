@@ -110,7 +110,7 @@ class OrganiserDesignation(models.Model):
     """One organiser's access to one event's ban list, for a period, through a private link.
 
     Only a hash of the link's token is kept; the token is derived from the nonce with the
-    secret key (events.services.organiser_token), so the organiser can be shown it again.
+    secret key (events.organisers.organiser_token), so the organiser can be shown it again.
     """
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="designations")

@@ -15,7 +15,7 @@ from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
 from officeactions.cases.views import act_on_case, visible_case
 from officeactions.errors import ApplicationError, InvalidInput, NotFound
-from officeactions.events import services
+from officeactions.events import lists, organisers, services
 from officeactions.events.forms import (
     CheckInForm,
     DesignateForm,
@@ -131,7 +131,7 @@ def case_photo(request: HttpRequest, reference: str) -> FileResponse:
 
 def _event(request: HttpRequest, pk: int) -> Event:
     try:
-        return services.event_get(signed_in(request), pk)
+        return organisers.event_get(signed_in(request), pk)
     except NotFound:
         raise Http404 from None
 
@@ -147,7 +147,7 @@ def event_index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                event = services.event_create(actor=signed_in(request), **form.cleaned_data)
+                event = organisers.event_create(actor=signed_in(request), **form.cleaned_data)
             except ApplicationError as exc:
                 error, status = exc.message, exc.status
             else:
@@ -166,7 +166,7 @@ def event_index(request: HttpRequest) -> HttpResponse:
 def _event_page(request, event, *, error="", status=200, link="", forms=None) -> HttpResponse:
     context = {
         "event": event,
-        "entries": services.event_bans_covering(event),
+        "entries": lists.event_bans_covering(event),
         "designations": event.designations.select_related("organiser", "revoked_by"),
         # Who looked at the list and when: the audit entries about this event, newest first.
         "activity": AuditEntry.objects.filter(
@@ -200,7 +200,7 @@ def designate(request: HttpRequest, pk: int) -> HttpResponse:
         user = get_user_model().objects.filter(username=data["username"].strip()).first()
         if user is None:
             raise InvalidInput(f"No user named {data['username'].strip()!r}.")
-        designation = services.organiser_designate(
+        designation = organisers.organiser_designate(
             event=event,
             actor=signed_in(request),
             organiser=user,
@@ -230,7 +230,7 @@ def revoke(request: HttpRequest, pk: int, designation_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _event_page(request, event, error="Revoking access needs a reason.", status=400)
     try:
-        services.organiser_revoke(
+        organisers.organiser_revoke(
             designation=designation, actor=signed_in(request), reason=form.cleaned_data["reason"]
         )
     except ApplicationError as exc:
@@ -248,7 +248,7 @@ def my_lists(request: HttpRequest) -> HttpResponse:
     today = services.today()
     designations = OrganiserDesignation.objects.filter(organiser=signed_in(request))
     rows = [
-        (d, services.organiser_link(d) if d.active_on(today) else "")
+        (d, organisers.organiser_link(d) if d.active_on(today) else "")
         for d in designations.select_related("event")
     ]
     if Role.EVENT_ORGANISER not in user_roles(request.user):
@@ -264,7 +264,7 @@ def _no_list(request: HttpRequest) -> HttpResponse:
 
 def event_list(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        ban_list = services.event_list_open(token=token, user=request.user)
+        ban_list = lists.event_list_open(token=token, user=request.user)
     except NotFound:
         return _no_list(request)
     return render(
@@ -280,10 +280,10 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     context: dict = {"token": token, "form": form}
     status = 200
     try:
-        services.designation_for(token, request.user)  # 404 before looking at the input
+        lists.designation_for(token, request.user)  # 404 before looking at the input
         if not form.is_valid():
             raise InvalidInput("Give the attendee's name or username (at most 255 characters).")
-        context["result"] = services.event_list_check_in(
+        context["result"] = lists.event_list_check_in(
             token=token, user=request.user, name=form.cleaned_data["name"]
         )
     except NotFound:
@@ -297,7 +297,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
 
 def list_photo(request: HttpRequest, token: str, scope_id: int) -> FileResponse:
     try:
-        scope = services.event_list_photo(token=token, user=request.user, scope_id=scope_id)
+        scope = lists.event_list_photo(token=token, user=request.user, scope_id=scope_id)
     except NotFound:
         raise Http404 from None
     return _photo_response(scope)

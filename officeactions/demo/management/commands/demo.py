@@ -22,6 +22,9 @@ from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
+from officeactions.events import organisers
+from officeactions.events import services as events
+from officeactions.events.models import Event, OrganiserDesignation
 from officeactions.intake.models import Request
 from officeactions.intake.services import request_file, request_submit
 from officeactions.legal.services import dmca_notice_submit
@@ -77,15 +80,12 @@ class Command(BaseCommand):
 
     def _events_demo(self, u: dict) -> None:
         """An event with ken as its designated organiser, and an event ban that covers it."""
-        from officeactions.events import services as events
-        from officeactions.events.models import Event, OrganiserDesignation
-
         name = "Demo: WikiCon Katowice"
         if not Event.objects.filter(name=name).exists():
             quiet = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
             with override_settings(MAILERS=quiet), transaction.atomic():
                 start = events.today() + timedelta(days=21)
-                event = events.event_create(
+                event = organisers.event_create(
                     actor=u["alice"],
                     name=name,
                     country="PL",
@@ -115,13 +115,13 @@ class Command(BaseCommand):
                 for reviewer in ("dave", "erin"):
                     services.review_submit(case=case, actor=u[reviewer], decision="approve")
                 events.event_ban_issue(case=case, actor=u["alice"])
-                events.organiser_designate(event=event, actor=u["alice"], organiser=u["ken"])
+                organisers.organiser_designate(event=event, actor=u["alice"], organiser=u["ken"])
         designation = OrganiserDesignation.objects.filter(
             event__name=name, organiser=u["ken"], revoked_at=None
         ).first()
         if designation and designation.active_on(events.today()):
             self.stdout.write(
-                f"Event ban list for ken (sign in as ken): {events.organiser_link(designation)}"
+                f"Event ban list for ken (sign in as ken): {organisers.organiser_link(designation)}"
             )
 
     def _ban_check_demo(self) -> None:

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from officeactions.errors import ApplicationError
-from officeactions.events import services
+from officeactions.events import organisers, services
 from officeactions.events.models import Event, EventBanScope, OrganiserDesignation
 from officeactions.policy.workflow import CaseState
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         if designation is None:
             raise CommandError(f"No designation {pk}")
         try:
-            services.organiser_revoke(designation=designation, actor=user, reason=reason)
+            organisers.organiser_revoke(designation=designation, actor=user, reason=reason)
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"revoked designation {pk} ({designation.organiser.get_username()})")
