@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.forms import Form
@@ -14,7 +14,7 @@ from django.shortcuts import render
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -41,8 +41,11 @@ class JsonOnly(DefaultContentNegotiation):
     the Accept header costs the busiest endpoints more than rendering). Bodies are still read
     by their content type."""
 
-    def select_renderer(self, request: Request, renderers: list, format_suffix: Any = None):
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: Any = None
+    ) -> tuple[BaseRenderer, str]:
+        first = next(iter(renderers))  # DRF passes the view's renderers, a list
+        return first, first.media_type
 
 
 class PublicThrottle(SimpleRateThrottle):
@@ -56,6 +59,9 @@ class PublicThrottle(SimpleRateThrottle):
     """
 
     scope = "public"
+    # Set from the rate by SimpleRateThrottle.__init__; the stubs leave them out.
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from officeactions.cases import selectors
 from officeactions.errors import InvalidInput, NotFound, StepRefused
-from officeactions.legal import services as legal
+from officeactions.legal import child_protection as legal
 from officeactions.legal.models import NcmecReport
 from tests.conftest import PERSONAS
 from tests.helpers import sign_in

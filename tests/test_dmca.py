@@ -16,6 +16,7 @@ from officeactions.enforcement import runner, watch
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import Operation
 from officeactions.errors import InvalidInput, StepRefused
+from officeactions.legal import counter_notices
 from officeactions.legal import services as legal
 from officeactions.legal.models import CounterNotice, DmcaNotice
 from officeactions.policy import Role
@@ -142,34 +143,37 @@ def test_a_valid_notice_is_taken_down_published_countered_and_put_back(
     assert mail.outbox[-1].to == ["jane@example.org"]  # forwarded to the complainant
     assert "Sam Uploader" in mail.outbox[-1].body
     waiting = CounterNotice.objects.get(status="waiting")
-    assert legal.dmca_putback(counter_id=waiting.pk) == "too early: not before 10 business days"
+    assert (
+        counter_notices.dmca_putback(counter_id=waiting.pk)
+        == "too early: not before 10 business days"
+    )
     # Ten business days later, the worker runs the queued put-back.
     CounterNotice.objects.filter(pk=waiting.pk).update(
         putback_earliest=timezone.now() - timedelta(minutes=1)
     )
-    assert legal.dmca_putback(counter_id=waiting.pk) == "put back"
+    assert counter_notices.dmca_putback(counter_id=waiting.pk) == "put back"
     with farm.office("enwiki") as wiki:
         assert wiki.exists(title)
-    assert legal.dmca_putback(counter_id=waiting.pk) == "not put back: material put back"
+    assert counter_notices.dmca_putback(counter_id=waiting.pk) == "not put back: material put back"
 
 
 def test_a_reported_court_action_stops_the_put_back(people, alice, farm):
     title = uploaded(farm, unique("Court page"))
     notice = legal.dmca_notice_submit(data=notice_data(farm, title))
     case = take_down(people, alice, notice)
-    counter = legal.dmca_counter_notice_submit(
+    counter = counter_notices.dmca_counter_notice_submit(
         reference=case.reference,
         data=counter_data(farm, title),
     )
     with pytest.raises(Exception, match="legal counsel"):
-        legal.dmca_court_action_record(counter=counter, actor=people["agent"], note="x")
-    legal.dmca_court_action_record(
+        counter_notices.dmca_court_action_record(counter=counter, actor=people["agent"], note="x")
+    counter_notices.dmca_court_action_record(
         counter=counter, actor=alice, note="N.D. Cal. case 3:26-cv-01234, filed 2026-11-20"
     )
     CounterNotice.objects.filter(pk=counter.pk).update(
         putback_earliest=timezone.now() - timedelta(minutes=1)
     )
-    assert "not put back" in legal.dmca_putback(counter_id=counter.pk)
+    assert "not put back" in counter_notices.dmca_putback(counter_id=counter.pk)
     with farm.office("enwiki") as wiki:
         assert not wiki.exists(title)
 
@@ -239,7 +243,9 @@ def test_a_counter_notice_needs_a_takedown(people, farm, db):
     assert response.status_code == 404
     notice = legal.dmca_notice_submit(data=notice_data(farm, uploaded(farm, unique("Untouched"))))
     with pytest.raises(StepRefused, match="Nothing was taken down"):
-        legal.dmca_counter_notice_submit(reference=notice.case.reference, data={"name": "X"})
+        counter_notices.dmca_counter_notice_submit(
+            reference=notice.case.reference, data={"name": "X"}
+        )
 
 
 def test_repeat_infringers_are_proposed_for_termination(people, alice, farm, settings):
@@ -275,7 +281,7 @@ def test_the_worker_puts_material_back_when_the_time_comes(people, farm):
     alice = make_user("alice", [Role.LEGAL_COUNSEL])
     title = uploaded(farm, unique("Worker putback"))
     case = take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
-    counter = legal.dmca_counter_notice_submit(
+    counter = counter_notices.dmca_counter_notice_submit(
         reference=case.reference,
         data=counter_data(farm, title),
     )
@@ -380,15 +386,15 @@ def test_a_second_counter_notice_cannot_undo_a_court_action(people, alice, farm)
     title = uploaded(farm, unique("Court twice"))
     case = take_down(people, alice, legal.dmca_notice_submit(data=notice_data(farm, title)))
     data = counter_data(farm, title)
-    counter = legal.dmca_counter_notice_submit(reference=case.reference, data=data)
-    legal.dmca_court_action_record(counter=counter, actor=alice, note="Case 1:26-cv-1")
+    counter = counter_notices.dmca_counter_notice_submit(reference=case.reference, data=data)
+    counter_notices.dmca_court_action_record(counter=counter, actor=alice, note="Case 1:26-cv-1")
     with pytest.raises(StepRefused, match="already received"):
-        legal.dmca_counter_notice_submit(reference=case.reference, data=data)
+        counter_notices.dmca_counter_notice_submit(reference=case.reference, data=data)
     elsewhere = {**data, "former_location": [page_url(farm, "Some other page")]}
     other = legal.dmca_notice_submit(data=notice_data(farm, uploaded(farm, unique("Other"))))
     other_case = take_down(people, alice, other)
     with pytest.raises(InvalidInput, match="names no material removed"):
-        legal.dmca_counter_notice_submit(reference=other_case.reference, data=elsewhere)
+        counter_notices.dmca_counter_notice_submit(reference=other_case.reference, data=elsewhere)
 
 
 def test_a_defective_notice_does_not_block_a_corrected_one(farm, db):

@@ -14,7 +14,7 @@ from officeactions.cases import services
 from officeactions.cases.models import Case
 from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
-from officeactions.legal import services as legal
+from officeactions.legal import child_protection as legal
 from officeactions.policy import CATALOG
 from officeactions.policy.reports import OUTCOMES
 from officeactions.policy.workflow import CaseState

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.appeals import selectors, services
 from officeactions.appeals.views import public_appeal_status
 from officeactions.cases import selectors as case_selectors
@@ -100,7 +101,7 @@ def _appeal_action(request: Request, reference: str, serializer_class, service) 
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     appeal = selectors.appeal_get_visible(request.user, reference)
-    appeal = service(appeal=appeal, actor=request.user, **data.validated_data)
+    appeal = service(appeal=appeal, actor=signed_in(request), **data.validated_data)
     return Response(AppealSerializer(selectors.appeal_get_visible(request.user, reference)).data)
 
 
@@ -173,5 +174,7 @@ class CaseModificationApi(APIView):
         data = ModificationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_selectors.case_get_visible(request.user, reference)
-        record = services.modification_record(case=case, actor=request.user, **data.validated_data)
+        record = services.modification_record(
+            case=case, actor=signed_in(request), **data.validated_data
+        )
         return Response(ModificationOutSerializer(record).data, status=201)

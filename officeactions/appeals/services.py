@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -78,14 +78,14 @@ def _text(value: Any, name: str, required: bool = True) -> str:
     return text
 
 
-def _lock_visible(case: Case, actor: AbstractBaseUser) -> Case:
+def _lock_visible(case: Case, actor: User) -> Case:
     locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
         raise NotFound(f"No case {case.reference} that you can see.")
     return locked
 
 
-def _team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
+def _team_member(case: Case, actor: User, what: str) -> None:
     team = Team(case.team)
     if team.member_role not in user_roles(actor):
         raise NotPermitted(
@@ -98,7 +98,7 @@ def _team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
 
 @transaction.atomic
 def modification_record(
-    *, case: Case, actor: AbstractBaseUser, kind: str, description: str
+    *, case: Case, actor: User, kind: str, description: str
 ) -> ActionModification:
     """Record how an action in effect was changed: an extension, or a substantial atypical
     modification (which opens a new 6-month window to appeal)."""
@@ -314,9 +314,7 @@ def _move(appeal: Appeal, source: AppealStatus, target: AppealStatus, **fields: 
 
 
 @transaction.atomic
-def appeal_counsel_decide(
-    *, appeal: Appeal, actor: AbstractBaseUser, approve: bool, note: str = ""
-) -> Appeal:
+def appeal_counsel_decide(*, appeal: Appeal, actor: User, approve: bool, note: str = "") -> Appeal:
     """Legal counsel approves an appeal for review, or refuses it with the reason."""
     if Role.LEGAL_COUNSEL not in user_roles(actor):
         raise NotPermitted("Only legal counsel approves an appeal before it is reviewed.")
@@ -346,7 +344,7 @@ def appeal_counsel_decide(
     return appeal
 
 
-def may_decide(appeal: Appeal, user: AbstractBaseUser) -> bool:
+def may_decide(appeal: Appeal, user: User | AnonymousUser) -> bool:
     roles = reviewer_roles(AppealRoute(appeal.route), Team(appeal.case.team))
     return bool(user_roles(user) & roles)
 
@@ -355,7 +353,7 @@ def may_decide(appeal: Appeal, user: AbstractBaseUser) -> bool:
 def appeal_decide(
     *,
     appeal: Appeal,
-    actor: AbstractBaseUser,
+    actor: User,
     outcome: str,
     reasons: str,
     new_terms: str = "",
@@ -417,7 +415,7 @@ def appeal_decide(
 
 def _decided_originally(case: Case) -> set[int]:
     """The people behind the decision appealed: its proposers, reviewers and triagers."""
-    people = set(case.proposals.values_list("proposer_id", flat=True))
+    people: set[int | None] = set(case.proposals.values_list("proposer_id", flat=True))
     people |= set(case.proposals.values_list("reviews__reviewer_id", flat=True))
     people |= set(
         AuditEntry.objects.filter(
@@ -428,7 +426,7 @@ def _decided_originally(case: Case) -> set[int]:
     return {pk for pk in people if pk is not None}
 
 
-def _lift(appeal: Appeal, decided_by: AbstractBaseUser) -> None:
+def _lift(appeal: Appeal, decided_by: User) -> None:
     from officeactions.enforcement.services import case_lift_decided
 
     case_lift_decided(
@@ -441,7 +439,7 @@ def _lift(appeal: Appeal, decided_by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def appeal_lift(*, appeal: Appeal, actor: AbstractBaseUser) -> Appeal:
+def appeal_lift(*, appeal: Appeal, actor: User) -> Appeal:
     """Carry out an overturn decided while the action could not yet be lifted (it was still
     being planned): the case's staff lift it on the wikis once it can be."""
     appeal = _lock_appeal(appeal, AppealStatus.OVERTURNED)
@@ -449,5 +447,7 @@ def appeal_lift(*, appeal: Appeal, actor: AbstractBaseUser) -> Appeal:
         raise StepRefused("Nothing to lift: this overturn has been carried out.")
     _lock_visible(appeal.case, actor)
     _team_member(appeal.case, actor, "Lifting an overturned action")
+    if appeal.decided_by is None:  # an overturn records who decided it
+        raise StepRefused("This overturn has no decision on record to carry out.")
     _lift(appeal, decided_by=appeal.decided_by)
     return appeal

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from officeactions import web
+from officeactions.accounts.people import signed_in
 from officeactions.accounts.roles import user_roles
 from officeactions.appeals import selectors, services
 from officeactions.appeals.forms import AppealForm, CounselForm, DecideForm, ModificationForm
@@ -125,7 +126,7 @@ def appeal_counsel(request: HttpRequest, reference: str) -> HttpResponse:
     def act(appeal, data):
         approve = data["decision"] == "approve"
         services.appeal_counsel_decide(
-            appeal=appeal, actor=request.user, approve=approve, note=data["note"]
+            appeal=appeal, actor=signed_in(request), approve=approve, note=data["note"]
         )
         return "Approved for review." if approve else "Refused."
 
@@ -136,7 +137,7 @@ def appeal_counsel(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def appeal_decide(request: HttpRequest, reference: str) -> HttpResponse:
     def act(appeal, data):
-        appeal = services.appeal_decide(appeal=appeal, actor=request.user, **data)
+        appeal = services.appeal_decide(appeal=appeal, actor=signed_in(request), **data)
         if appeal.lift_pending:
             return "Overturned. The case's staff will lift the action on the wikis."
         return f"Appeal {appeal.appeal_status.label.lower()}."
@@ -148,7 +149,7 @@ def appeal_decide(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def appeal_lift(request: HttpRequest, reference: str) -> HttpResponse:
     def act(appeal, data):
-        services.appeal_lift(appeal=appeal, actor=request.user)
+        services.appeal_lift(appeal=appeal, actor=signed_in(request))
         return "Lifted; the wikis are being updated."
 
     return _step(request, reference, forms.Form(request.POST), act)
@@ -158,7 +159,7 @@ def appeal_lift(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_modification(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.modification_record(case=case, actor=request.user, **data)
+        services.modification_record(case=case, actor=signed_in(request), **data)
         return "Modification recorded."
 
     return act_on_case(request, reference, act, "modification_form", ModificationForm(request.POST))

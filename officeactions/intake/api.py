@@ -56,7 +56,7 @@ class RequestSubmitSerializer(RequestContentSerializer):
 def plain_data(data: Any) -> Any:
     """A form-encoded body as a plain dict, lists kept where a field is a list."""
     if isinstance(data, QueryDict):
-        plain = data.dict()
+        plain: dict[str, Any] = data.dict()
         plain["community_evidence"] = data.getlist("community_evidence")
         return plain
     return data

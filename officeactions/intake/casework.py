@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -17,6 +18,7 @@ from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases import selectors
 from officeactions.cases.api import ERRORS, CaseDetailSerializer, detail_response
 from officeactions.cases.extensions import CaseSection, Hook, Registry, Slot
@@ -70,7 +72,7 @@ def _none(case: Case, user: Any) -> dict[str, Any]:
     return {}  # the request section's names serve this one too
 
 
-def _lift(case: Case, actor: Any, reason: str) -> None:
+def _lift(case: Case, actor: User, reason: str) -> None:
     requester = requester_of(case)
     if requester is None:
         raise InvalidInput("This case has no requester on record.")
@@ -84,7 +86,7 @@ def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
     applies)."""
 
     def act(case: Case, data: dict[str, Any]) -> str:
-        _lift(case, request.user, data["reason"])
+        _lift(case, signed_in(request), data["reason"])
         return "Lock-out lifted."
 
     return act_on_case(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
@@ -104,7 +106,7 @@ class CaseRequesterLiftApi(APIView):
         data = self.RequesterLiftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = selectors.case_get_visible(request.user, reference)
-        _lift(case, request.user, data.validated_data["reason"])
+        _lift(case, signed_in(request), data.validated_data["reason"])
         return detail_response(request, case)
 
 

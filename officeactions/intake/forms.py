@@ -1,14 +1,18 @@
+from typing import Any
+
 from django import forms
 
 from officeactions.cases.catalog import catalog
+from officeactions.cases.forms import choice_field
 
 
 def requestable_kinds() -> list[tuple[str, str]]:
     return [("", "— choose —")] + [(k.code, k.name) for k in catalog() if k.publicly_requestable]
 
 
-class RequestForm(forms.Form):
-    """Field checks live in intake.services; the form only carries what was typed."""
+class CompleteForm(forms.Form):
+    """What completes a request: the request itself. Field checks live in intake.services; the
+    form only carries what was typed."""
 
     action_requested = forms.ChoiceField(choices=[], required=False, label="Action requested")
     summary = forms.CharField(
@@ -31,6 +35,15 @@ class RequestForm(forms.Form):
         required=False,
         label="Information and evidence in support of the request",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "action_requested").choices = requestable_kinds()
+
+
+class RequestForm(CompleteForm):
+    """A new request: the request, and who sends it."""
+
     ncmec_report = forms.CharField(
         max_length=64,
         required=False,
@@ -41,14 +54,3 @@ class RequestForm(forms.Form):
     wiki_username = forms.CharField(
         max_length=255, required=False, label="Your wiki username (optional)"
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["action_requested"].choices = requestable_kinds()
-
-
-class CompleteForm(RequestForm):
-    ncmec_report = None
-    email = None
-    name = None
-    wiki_username = None

@@ -11,11 +11,11 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -238,14 +238,15 @@ def request_validate(data: Any) -> writer.Intake:
     return writer.Intake(email, username, fields, _content_hash(email, kind, summary))
 
 
-def _locked_usernames(usernames: set[str], now) -> dict[str, Any]:
+def _locked_usernames(usernames: set[str], now: datetime) -> dict[str, datetime]:
     """The latest lock-out held under each wiki username (a lock-out follows the person)."""
     if not usernames:
         return {}
-    held: dict[str, Any] = {}
+    held: dict[str, datetime] = {}
     rows = Requester.objects.filter(wiki_username__in=usernames, locked_until__gt=now)
     for name, until in rows.values_list("wiki_username", "locked_until"):
-        held[name] = max(until, held.get(name, until))
+        if until is not None:  # always: locked_until__gt leaves out those without one
+            held[name] = max(until, held.get(name, until))
     return held
 
 
@@ -299,7 +300,7 @@ def request_submit_batch(items: list[writer.Intake]) -> list[Submission | Locked
     now = timezone.now()
     requesters = writer.requesters_for(items)
     held = _locked_usernames({item.username for item in items if item.username}, now)
-    outcomes: list[Submission | LockedOut | None] = [None] * len(items)
+    outcomes: dict[int, Submission | LockedOut] = {}  # by the item's place in ``items``
     accepted: list[int] = []
     for i, item in enumerate(items):
         requester = requesters[item.email]
@@ -348,7 +349,7 @@ def request_submit_batch(items: list[writer.Intake]) -> list[Submission | Locked
         outcomes[i] = Submission(req, token, missing=missing)
     for i, original in repeats:
         outcomes[i] = _count_duplicate(original, now)
-    return outcomes  # type: ignore[return-value]
+    return [outcomes[i] for i in range(len(items))]
 
 
 def request_file_pending(chunk: int = 500) -> int:
@@ -482,9 +483,9 @@ def requester_confirm_email(*, signed: str) -> Requester:
     return requester
 
 
-def _say(req: Request, text: str, actor: AbstractBaseUser | None) -> None:
+def _say(req: Request, text: str, actor: User | None) -> None:
     req.messages.create(text=text)
-    if req.requester_id:
+    if req.requester is not None:
         context = {"request": req, "message": text}
         email = req.requester.email
         transaction.on_commit(lambda: notify("request_update", [email], context))
@@ -493,7 +494,7 @@ def _say(req: Request, text: str, actor: AbstractBaseUser | None) -> None:
 def request_after_triage(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     step: str,
     message: str = "",
     seriousness: int = 1,
@@ -518,14 +519,12 @@ def request_after_triage(
     _say(req, text, actor)
 
 
-def _mark_abusive(
-    req: Request, case: Case, actor: AbstractBaseUser, seriousness: int, bad_faith: bool
-) -> None:
+def _mark_abusive(req: Request, case: Case, actor: User, seriousness: int, bad_faith: bool) -> None:
     if req.requester is None:
         raise InvalidInput("This request has no requester on record to warn or lock out.")
     if seriousness not in (1, 2, 3):
         raise InvalidInput("Seriousness is 1 (inappropriate), 2 (harassing) or 3 (threatening).")
-    requester = Requester.objects.select_for_update().get(pk=req.requester_id)
+    requester = Requester.objects.select_for_update().get(pk=req.requester.pk)
     now = timezone.now()
     history = [
         AbuseRecord(m.recorded_at, m.seriousness, m.bad_faith) for m in requester.abuse.all()
@@ -544,7 +543,7 @@ def _mark_abusive(
         recorded_by=actor,
         recorded_at=now,
     )
-    if decision.warning_only:
+    if decision.until is None:  # a warning only (lockout_for sets no end)
         requester.warned_at = now
         template = "requester_warning"
     else:
@@ -574,17 +573,15 @@ def requester_of(case: Case) -> Requester | None:
 
 
 @transaction.atomic
-def requester_lockout_lift(
-    *, requester: Requester, actor: AbstractBaseUser, reason: str
-) -> Requester:
+def requester_lockout_lift(*, requester: Requester, actor: User, reason: str) -> Requester:
     if not user_roles(actor) & {Role.TS_STAFF, Role.LEGAL_COUNSEL}:
         raise NotPermitted("Lifting a lock-out needs the role of T&S staff or legal counsel.")
     if not reason.strip():
         raise InvalidInput("Lifting a lock-out needs a reason.")
     requester = Requester.objects.select_for_update().get(pk=requester.pk)
-    if not requester.locked_at(timezone.now()):
-        raise StepRefused("This requester is not locked out.")
     was = requester.locked_until
+    if was is None or not requester.locked_at(timezone.now()):
+        raise StepRefused("This requester is not locked out.")
     requester.locked_until = None
     requester.save(update_fields=["locked_until"])
     audit_append(

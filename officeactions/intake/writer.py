@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from officeactions.intake.models import Request, Requester
@@ -53,16 +54,17 @@ def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def _select(model: type, column: str, values: list[Any]) -> list[Any]:
+def _select[M: Model](model: type[M], column: str, values: list[Any]) -> list[M]:
     """``model.objects.filter(<column>__in=values)``: whole rows, as model instances."""
     if not values:
         return []
     fields = model._meta.concrete_fields
     qn = connection.ops.quote_name
     where, params = _in(qn(column), values)
-    sql = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608 - names and placeholders
-        ", ".join(qn(f.column) for f in fields), qn(model._meta.db_table), where
-    )
+    # A concrete field's column is set; the stubs allow None.
+    selected = ", ".join(qn(f.column) for f in fields)  # type: ignore[arg-type]
+    table = qn(model._meta.db_table)
+    sql = f"SELECT {selected} FROM {table} WHERE {where}"  # noqa: S608 - names and placeholders
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -111,7 +113,7 @@ def _serialise_identical(content_hashes: list[str]) -> None:
 
 def recent_requests(
     content_hashes: list[str], requester_ids: list[int], since: datetime
-) -> dict[tuple[int, str], Request]:
+) -> dict[tuple[int | None, str], Request]:
     """The earlier requests a submission may repeat: the first request since ``since`` of each
     requester with each text, by (requester id, content hash); only the fields compared (pk,
     requester, hash). Read once any identical submission in flight is stored."""
@@ -130,7 +132,7 @@ def recent_requests(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    earliest: dict[tuple[int, str], Request] = {}
+    earliest: dict[tuple[int | None, str], Request] = {}
     for row in rows:
         req = Request.from_db(connection.alias, ["id", "requester_id", "content_hash"], row)
         earliest.setdefault((req.requester_id, req.content_hash), req)
@@ -157,7 +159,8 @@ def _insert_sql(vendor: str, rows: int | None) -> str:
     else:
         values = "VALUES " + ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
     table, names = qn(Request._meta.db_table), ", ".join(qn(f.column) for f in fields)
-    return f"INSERT INTO {table} ({names}) {values} RETURNING {qn(Request._meta.pk.column)}"
+    pk = qn(Request._meta.pk.column)  # type: ignore[arg-type]  # as in _select
+    return f"INSERT INTO {table} ({names}) {values} RETURNING {pk}"
 
 
 def store_new(requests: list[Request], now: datetime) -> None:

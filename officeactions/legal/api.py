@@ -9,10 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases import selectors
 from officeactions.cases.api import ERRORS, case_action, detail_response
 from officeactions.errors import InvalidInput
-from officeactions.legal import services
+from officeactions.legal import child_protection, counter_notices, services
 from officeactions.legal.models import CounterNotice
 from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
 from officeactions.web import PublicApi
@@ -100,7 +101,7 @@ class CounterNoticeSubmitApi(PublicApi):
     def post(self, request: Request) -> Response:
         def submit(data: dict) -> CounterNotice:
             values = dict(data)
-            return services.dmca_counter_notice_submit(
+            return counter_notices.dmca_counter_notice_submit(
                 reference=values.pop("reference"), data=values
             )
 
@@ -136,8 +137,8 @@ class CourtActionApi(APIView):
         ).first()
         if counter is None:
             raise InvalidInput("No such counter-notice on this case.")
-        services.dmca_court_action_record(
-            counter=counter, actor=request.user, note=data.validated_data["note"]
+        counter_notices.dmca_court_action_record(
+            counter=counter, actor=signed_in(request), note=data.validated_data["note"]
         )
         return detail_response(request, case)
 
@@ -153,7 +154,10 @@ class SuppressApi(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         return case_action(
-            request, reference, self.SuppressInputSerializer, services.child_protection_suppress
+            request,
+            reference,
+            self.SuppressInputSerializer,
+            child_protection.child_protection_suppress,
         )
 
 
@@ -172,5 +176,9 @@ class NcmecApi(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         return case_action(
-            request, reference, self.NcmecInputSerializer, services.ncmec_report_record, status=201
+            request,
+            reference,
+            self.NcmecInputSerializer,
+            child_protection.ncmec_report_record,
+            status=201,
         )

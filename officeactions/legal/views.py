@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from officeactions import web
+from officeactions.accounts.people import signed_in
+from officeactions.cases.selectors import case_get_visible
 from officeactions.cases.views import act_on_case
-from officeactions.errors import InvalidInput
-from officeactions.legal import services
+from officeactions.errors import InvalidInput, NotFound
+from officeactions.legal import child_protection, counter_notices, services
 from officeactions.legal.forms import CounterNoticeForm, NoticeForm
-from officeactions.legal.models import CounterNotice, DmcaNotice
+from officeactions.legal.models import CounterNotice, DmcaAttachment, DmcaNotice
 from officeactions.policy.dmca import COUNTER_NOTICE_ELEMENTS, NOTICE_ELEMENTS
 
 
@@ -35,7 +37,9 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 def counter_notice_new(request: HttpRequest) -> HttpResponse:
     def submit(form: CounterNoticeForm) -> CounterNotice:
         data = form.data_for_service()
-        return services.dmca_counter_notice_submit(reference=data.pop("reference"), data=data)
+        return counter_notices.dmca_counter_notice_submit(
+            reference=data.pop("reference"), data=data
+        )
 
     def done(counter: CounterNotice) -> HttpResponse:
         defects = services.defect_words(counter.defects, COUNTER_NOTICE_ELEMENTS)
@@ -86,7 +90,9 @@ def court_action(request: HttpRequest, reference: str) -> HttpResponse:
         counter = CounterNotice.objects.filter(pk=data["counter"], notice__case=case).first()
         if counter is None:
             raise InvalidInput("No such counter-notice on this case.")
-        services.dmca_court_action_record(counter=counter, actor=request.user, note=data["note"])
+        counter_notices.dmca_court_action_record(
+            counter=counter, actor=signed_in(request), note=data["note"]
+        )
         return "Court action recorded: the material will not be put back."
 
     return act_on_case(request, reference, act, "court_form", CourtActionForm(request.POST))
@@ -96,7 +102,9 @@ def court_action(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def suppress(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        op = services.child_protection_suppress(case=case, actor=request.user, url=data["url"])
+        op = child_protection.child_protection_suppress(
+            case=case, actor=signed_in(request), url=data["url"]
+        )
         return f"{op.get_op_display()} of {op.target}: {op.get_state_display()}. {op.message}"
 
     return act_on_case(request, reference, act, "suppress_form", SuppressForm(request.POST))
@@ -106,7 +114,7 @@ def suppress(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def ncmec(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        report = services.ncmec_report_record(case=case, actor=request.user, **data)
+        report = child_protection.ncmec_report_record(case=case, actor=signed_in(request), **data)
         return (
             f"NCMEC report {report.report_id} recorded; preserved until {report.preservation_ends}."
         )
@@ -115,14 +123,8 @@ def ncmec(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """Staff who may see the case may read its documents; nobody else learns they exist."""
-    from django.http import FileResponse, Http404
-
-    from officeactions.cases.selectors import case_get_visible
-    from officeactions.errors import NotFound
-    from officeactions.legal.models import DmcaAttachment
-
     try:
         case = case_get_visible(request.user, reference)
     except NotFound:
