@@ -25,7 +25,7 @@ from officeactions.env import (
     env_list,
     env_str,
 )
-from officeactions.intake.throttle import PublicThrottle
+from officeactions.web import PublicThrottle
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = "OFFICEACTIONS_SOME_SETTING"
