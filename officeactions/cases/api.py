@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -266,30 +265,19 @@ class CaseListApi(APIView):
         data = self.CaseOpenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with transaction.atomic():
-            enforces = None
-            if values.get("enforces"):
-                enforces = selectors.case_get_visible(request.user, values["enforces"])
-            subject = None
-            if values.get("subject_id"):
-                subject = selectors.subject_get_visible(request.user, values["subject_id"])
-            if values.get("subject"):
-                s = values["subject"]
-                subject = services.subject_create(
-                    actor=request.user,
-                    display_name=s["display_name"],
-                    accounts=[(a["wiki"], a["username"]) for a in s["accounts"]],
-                    addresses=s["addresses"],
-                )
-            case = services.case_open(
-                actor=request.user,
-                kind=values["kind"],
-                title=values["title"],
-                summary=values["summary"],
-                team=values.get("team"),
-                subject=subject,
-                enforces=enforces,
-            )
+        new = values.get("subject") or {}
+        case = services.case_open_from_input(
+            actor=request.user,
+            kind=values["kind"],
+            title=values["title"],
+            summary=values["summary"],
+            team=values.get("team"),
+            enforces=values.get("enforces") or "",
+            subject_id=values.get("subject_id"),
+            subject_name=new.get("display_name", ""),
+            accounts=[(a["wiki"], a["username"]) for a in new.get("accounts", [])],
+            addresses=new.get("addresses", []),
+        )
         return detail_response(request, case, status=201)
 
 

@@ -41,11 +41,13 @@ from officeactions.cases.models import (
     validate_address,
 )
 from officeactions.cases.selectors import (
+    case_get_visible,
     cases_visible_to,
     earlier_warnings,
     pending_proposal,
     proposal_quorum,
     review_rule_for,
+    subject_get_visible,
 )
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
 from officeactions.notify import notify, public_url
@@ -427,6 +429,42 @@ def case_open(
     if _may_be_assigned(case, actor):
         _assign(case, actor, actor)
     return case
+
+
+@transaction.atomic
+def case_open_from_input(
+    *,
+    actor: AbstractBaseUser,
+    kind: str,
+    title: str,
+    summary: str = "",
+    team: str | None = None,
+    enforces: str = "",
+    subject_id: int | None = None,
+    subject_name: str = "",
+    accounts: Iterable[tuple[str, str]] = (),
+    addresses: Iterable[str] = (),
+) -> Case:
+    """Open a case as the page and the API ask for it: the case it enforces and a person on
+    record by reference and id (only ones this person may see), or a new person described."""
+    found = case_get_visible(actor, enforces.strip()) if enforces.strip() else None
+    accounts, addresses = list(accounts), list(addresses)
+    subject = None
+    if subject_id:
+        subject = subject_get_visible(actor, subject_id)
+    elif subject_name or accounts or addresses:
+        subject = subject_create(
+            actor=actor, display_name=subject_name, accounts=accounts, addresses=addresses
+        )
+    return case_open(
+        actor=actor,
+        kind=kind,
+        title=title,
+        summary=summary,
+        team=team,
+        subject=subject,
+        enforces=found,
+    )
 
 
 def case_open_for_request(

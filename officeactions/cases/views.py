@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -125,38 +124,20 @@ def case_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    enforces = None
-                    if data["enforces"]:
-                        enforces = visible_case(request, data["enforces"].strip())
-                    subject = None
-                    if data["subject_id"]:
-                        try:
-                            subject = selectors.subject_get_visible(
-                                request.user, data["subject_id"]
-                            )
-                        except NotFound as exc:
-                            raise Http404(exc.message) from None
-                    elif data["subject_name"] or data["accounts"] or data["addresses"]:
-                        subject = services.subject_create(
-                            actor=request.user,
-                            display_name=subject_display_name(data),
-                            accounts=data["accounts"],
-                            addresses=data["addresses"],
-                        )
-                    case = services.case_open(
-                        actor=request.user,
-                        kind=data["kind"],
-                        team=data["team"] or None,
-                        title=data["title"],
-                        summary=data["summary"],
-                        subject=subject,
-                        enforces=enforces,
-                    )
+                case = services.case_open_from_input(
+                    actor=request.user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    summary=data["summary"],
+                    team=data["team"] or None,
+                    enforces=data["enforces"],
+                    subject_id=data["subject_id"],
+                    subject_name=subject_display_name(data),
+                    accounts=data["accounts"],
+                    addresses=data["addresses"],
+                )
             except ApplicationError as exc:
                 error, status = exc.message, exc.status
-            except Http404 as exc:
-                error, status = str(exc), 404
             else:
                 messages.success(request, f"Case {case.reference} opened.")
                 return redirect("cases:detail", reference=case.reference)
