@@ -401,6 +401,9 @@ def event_create(
         object_id=str(record.pk),
         data={"name": record.name, "place": f"{record.city}, {record.country}"},
     )
+    from officeactions.cases.extensions import Hook, registry  # here, to move with the function
+
+    registry.call(Hook.BANS_CHANGED)  # the ban check knows every event
     return record
 
 
