@@ -31,7 +31,7 @@ from officeactions.events import organisers
 from officeactions.events import services as events
 from officeactions.policy import Role
 from officeactions.policy.workflow import CaseState
-from tests.helpers import approved, enforce_now, make_user, sign_in
+from tests.helpers import approved, enforce_now, make_user, sign_in, walk
 from tests.wikis import unique
 
 
@@ -186,6 +186,111 @@ def test_an_account_added_to_a_ban_in_effect_is_banned_without_a_restart(
     enforcement.case_add_account(case=case, actor=people["agent"], wiki="dewiki", username=sock)
     assert wait_until(lambda: bancheck.check(sock).banned)
     assert bancheck.check(sock).matches[0].rule.reference == case.reference
+
+
+# -- the services tell the check: each change is answered right after it ----------------------
+
+
+@pytest.fixture
+def no_poll(committed_db, monkeypatch):
+    """Real commits, and no poll within a test's time: only the change's own call of
+    Hook.BANS_CHANGED moves the version and has the index looked at again."""
+    monkeypatch.setattr(services, "POLL_SECONDS", 3600.0)
+
+
+def seen(condition) -> bool:
+    """On SQLite this process's next check sees a committed change; on PostgreSQL the
+    listener swaps the new index in when NOTIFY arrives, a moment later."""
+    return wait_until(condition) if connection.vendor == "postgresql" else condition()
+
+
+def test_a_ban_put_in_effect_is_banned_right_after(people, farm, no_poll):
+    name = unique("Newly banned")
+    for dbname in ("enwiki", "dewiki"):
+        farm.create_account(dbname, name)
+    subject = cases.subject_create(
+        actor=people["agent"], display_name=name, accounts=[("enwiki", name)]
+    )
+    case = approved(people, "global_ban", subject=subject)
+    assert not bancheck.check(name).banned  # the index is built now, before the ban
+    enforce_now(case, people["agent"])
+    assert case.state == CaseState.IN_EFFECT
+    assert seen(lambda: bancheck.check(name).banned)
+
+
+def test_a_ban_lifted_is_forgotten_right_after(people, farm, no_poll):
+    name = unique("Lifted now")
+    case = ban(people, farm, accounts=[name])
+    assert bancheck.check(name).banned
+    enforcement.case_lift(case=case, actor=people["agent"], reason="Appeal granted.")
+    assert seen(lambda: not bancheck.check(name).banned)
+
+
+def test_an_account_added_to_a_ban_is_banned_right_after(people, farm, no_poll):
+    name, sock = unique("Main now"), unique("Sock now")
+    case = ban(people, farm, accounts=[name])
+    assert not bancheck.check(sock).banned
+    farm.create_account("dewiki", sock)
+    enforcement.case_add_account(case=case, actor=people["agent"], wiki="dewiki", username=sock)
+    assert seen(lambda: bancheck.check(sock).banned)
+
+
+def test_an_event_created_is_known_with_its_bans_right_after(people, no_poll):
+    from officeactions.events import services as events
+
+    agent, name = people["agent"], unique("Event banned")
+    case = cases.case_open(actor=agent, kind="event_ban", title="An event ban")
+    walk(case, (agent, "accept"), (agent, "start_investigation"))
+    events.event_ban_scope_record(case=case, actor=agent, listed_name=name, country="PL")
+    cases.proposal_create(case=case, actor=agent, rationale="Harassment at a meetup.")
+    walk(case, (agent, "submit_for_review"))
+    for who in ("reviewer1", "reviewer2"):
+        cases.review_submit(case=case, actor=people[who], decision="approve")
+    events.event_ban_issue(case=case, actor=agent)
+    assert not bancheck.check(name).banned  # the index is built now, before the event
+    start = events.today() + timedelta(days=30)
+    event = events.event_create(
+        actor=agent,
+        name="WikiCon Warszawa",
+        country="PL",
+        city="Warszawa",
+        projects=["Wikipedia"],
+        starts_on=start,
+        ends_on=start + timedelta(days=1),
+    )
+
+    def banned_at_the_event() -> bool:
+        try:
+            return bancheck.check(name, event=event.pk).banned
+        except NotFound:  # the index does not know the event yet
+            return False
+
+    assert seen(banned_at_the_event)
+
+
+def test_recording_a_subject_counts_the_version_up(people, open_case):
+    # A subject's accounts and addresses are what a ban blocks.
+    before = services.ban_list_version()
+    cases.subject_create(
+        actor=people["agent"], display_name="Someone", accounts=[("enwiki", unique("Someone"))]
+    )
+    assert services.ban_list_version() == before + 1
+    case = open_case()
+    walk(case, (people["agent"], "accept"))
+    cases.case_subject_record(
+        case=case, actor=people["agent"], display_name="Another", addresses=["192.0.2.9"]
+    )
+    assert services.ban_list_version() == before + 2
+
+
+def test_a_step_that_changes_no_ban_leaves_the_version_alone(people, open_case):
+    case = open_case()
+    before = services.ban_list_version()
+    walk(case, (people["agent"], "accept"), (people["agent"], "start_investigation"))
+    cases.evidence_add(case=case, actor=people["agent"], url="https://example.org/diff")
+    cases.evidence_add(case=case, actor=people["agent"], note="Seen on two wikis.")
+    assert AuditEntry.objects.filter(case=case, action="evidence.add").count() == 2
+    assert services.ban_list_version() == before
 
 
 @pytest.mark.postgres

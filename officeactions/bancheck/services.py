@@ -1,14 +1,16 @@
 """The ban check: build the index from the actions in effect, keep it current, answer checks.
 
-Freshness. Every change to the bans in effect (a case entering or leaving "in effect", an
-account added to a ban) counts ``BanListVersion`` up in the same transaction, through the audit
-entry that change writes. On PostgreSQL the same transaction sends ``NOTIFY
-officeactions_bancheck``; each process has one listener thread that rebuilds its index and swaps
-it in when told (and, as a safety net, compares the version every ``POLL_SECONDS``). On SQLite a
-check compares the version at most every ``POLL_SECONDS`` and rebuilds when it moved. So a new,
-lifted or expired ban is seen by every process within ``POLL_SECONDS`` (1 s by default) plus
-the rebuild time (about a second per 100,000 rules read from the database), with no restart.
-Expiry itself is compared at lookup time and needs no rebuild.
+Freshness. Every change to what a check answers (a case entering or leaving "in effect", a
+subject's accounts or addresses recorded, an account added to a ban, an event created) counts
+``BanListVersion`` up in the same transaction: the service making the change calls the engine's
+hook ``Hook.BANS_CHANGED``, for which this app registers ``ban_list_bump``. On PostgreSQL the
+same transaction sends ``NOTIFY officeactions_bancheck``; each process has one listener thread
+that rebuilds its index and swaps it in when told (and, as a safety net, compares the version
+every ``POLL_SECONDS``). On SQLite a check compares the version at most every ``POLL_SECONDS``
+and rebuilds when it moved. The process that made the change looks again at its next check.
+So a new, lifted or expired ban is seen by every process within ``POLL_SECONDS`` (1 s by
+default) plus the rebuild time (about a second per 100,000 rules read from the database), with
+no restart. Expiry itself is compared at lookup time and needs no rebuild.
 """
 
 from __future__ import annotations
@@ -52,9 +54,6 @@ from officeactions.policy.workflow import CaseState
 log = logging.getLogger(__name__)
 CHANNEL = "officeactions_bancheck"
 POLL_SECONDS: float = getattr(settings, "OFFICEACTIONS_BANCHECK_POLL_SECONDS", 1.0)
-# Audit actions that change what is blocked without moving the case's state.
-# Besides a case entering or leaving "in effect": an account added to a ban, a new event.
-_BAN_CHANGING_ACTIONS = {"enforcement.account_added", "event.create"}
 
 
 # -- building -----------------------------------------------------------------------------
@@ -168,19 +167,9 @@ def build_index() -> BanIndex:
 # -- freshness ----------------------------------------------------------------------------
 
 
-def ban_list_changed_on_audit(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
-    """Receiver of the audit log's post_save: count the version up when bans changed."""
-    data = instance.data if isinstance(instance.data, dict) else {}
-    if (
-        CaseState.IN_EFFECT.value in (data.get("from"), data.get("to"))
-        or instance.action in _BAN_CHANGING_ACTIONS
-        or instance.object_type == "subject"
-    ):
-        ban_list_bump()
-
-
 def ban_list_bump() -> None:
-    """Count the version up in the caller's transaction; tell the other processes at commit."""
+    """Count the version up in the caller's transaction; tell the other processes at commit.
+    Registered for ``Hook.BANS_CHANGED``, which the services changing bans call."""
     if not BanListVersion.objects.filter(pk=1).update(counter=F("counter") + 1):
         try:
             with transaction.atomic():

@@ -50,6 +50,10 @@ class Hook(StrEnum):
     # start, end -> {"filed": n, outcome: n, ...}: appeals filed and decided in [start, end),
     # counts only (the appeals reader answers; the transparency reader publishes them).
     APPEAL_COUNTS = "appeal_counts"
+    # (no arguments) -> None: what the ban check answers changed (a case moved into or out of
+    # "in effect", a subject's accounts or addresses, an account added to a ban, an event).
+    # Called inside the transaction that made the change; the ban check counts its version.
+    BANS_CHANGED = "bans_changed"
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,8 @@ def _move(
         reason=reason,
         data={"from": source.value, "to": target.value, **(data or {})},
     )
+    if CaseState.IN_EFFECT in (source, target):
+        registry.call(Hook.BANS_CHANGED)
     return case
 
 
@@ -204,6 +206,7 @@ def subject_create(
         object_id=str(subject.pk),
         data={"accounts": subject.accounts.count(), "addresses": subject.addresses.count()},
     )
+    registry.call(Hook.BANS_CHANGED)  # a subject's accounts and addresses are what bans block
     return subject
 
 

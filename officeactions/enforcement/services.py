@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from officeactions.audit.services import audit_append
 from officeactions.cases.catalog import catalog
+from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.cases.services import case_move, case_step_begin
 from officeactions.enforcement.models import (
@@ -185,6 +186,7 @@ def case_add_account(
         reason=note.strip(),
         data={"wiki": wiki, "username": username},
     )
+    registry.call(Hook.BANS_CHANGED)
     queue_run(case)
     return ops
 

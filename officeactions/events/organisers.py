@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
+from officeactions.cases.extensions import Hook, registry
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.events.models import Event, OrganiserDesignation
 from officeactions.events.services import clean_projects, today
@@ -79,6 +80,7 @@ def event_create(
         object_id=str(record.pk),
         data={"name": record.name, "place": f"{record.city}, {record.country}"},
     )
+    registry.call(Hook.BANS_CHANGED)  # the ban check knows every event
     return record
 
 
