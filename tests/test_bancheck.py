@@ -236,8 +236,6 @@ def test_an_account_added_to_a_ban_is_banned_right_after(people, farm, no_poll):
 
 
 def test_an_event_created_is_known_with_its_bans_right_after(people, no_poll):
-    from officeactions.events import services as events
-
     agent, name = people["agent"], unique("Event banned")
     case = cases.case_open(actor=agent, kind="event_ban", title="An event ban")
     walk(case, (agent, "accept"), (agent, "start_investigation"))
@@ -249,7 +247,7 @@ def test_an_event_created_is_known_with_its_bans_right_after(people, no_poll):
     events.event_ban_issue(case=case, actor=agent)
     assert not bancheck.check(name).banned  # the index is built now, before the event
     start = events.today() + timedelta(days=30)
-    event = events.event_create(
+    event = organisers.event_create(
         actor=agent,
         name="WikiCon Warszawa",
         country="PL",
