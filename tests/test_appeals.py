@@ -12,7 +12,7 @@ from officeactions.appeals.models import ActionModification, Appeal
 from officeactions.audit.models import AuditEntry
 from officeactions.cases import services as case_services
 from officeactions.cases.extensions import Hook, registry
-from officeactions.cases.services import case_move
+from officeactions.cases.moves import case_move
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.policy.workflow import TRANSITIONS, CaseState
 from tests.helpers import approved, sign_in, walk

@@ -24,6 +24,7 @@ from officeactions.accounts.services import api_token_create
 from officeactions.audit.models import AuditEntry
 from officeactions.bancheck import services
 from officeactions.cases import services as cases
+from officeactions.cases import subjects
 from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
 from officeactions.errors import InvalidInput, NotFound
@@ -275,7 +276,7 @@ def test_recording_a_subject_counts_the_version_up(people, open_case):
     assert services.ban_list_version() == before + 1
     case = open_case()
     walk(case, (people["agent"], "accept"))
-    cases.case_subject_record(
+    subjects.case_subject_record(
         case=case, actor=people["agent"], display_name="Another", addresses=["192.0.2.9"]
     )
     assert services.ban_list_version() == before + 2

@@ -3,7 +3,7 @@
 import pytest
 
 from officeactions.audit.models import AuditEntry
-from officeactions.cases import services
+from officeactions.cases import services, subjects
 from officeactions.cases.models import Case, ProposedAction
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.policy.workflow import CaseState
@@ -456,10 +456,10 @@ def test_the_person_is_recorded_on_a_case_that_came_without_one(people, file_req
     case = file_request().request.case
     assert case.subject is None
     with pytest.raises(NotPermitted):
-        services.case_subject_record(case=case, actor=people["reviewer1"], display_name="X")
+        subjects.case_subject_record(case=case, actor=people["reviewer1"], display_name="X")
     before = db_snapshot()
     with pytest.raises(InvalidInput, match="not an IP address"):
-        services.case_subject_record(
+        subjects.case_subject_record(
             case=case, actor=people["agent"], display_name="X", addresses=["300.1.1.1"]
         )
     assert db_snapshot() == before  # nothing half-written: no subject without its case link
@@ -476,7 +476,7 @@ def test_the_person_is_recorded_on_a_case_that_came_without_one(people, file_req
     assert sorted(case.subject.accounts.values_list("wiki", flat=True)) == ["dewiki", "enwiki"]
     assert AuditEntry.objects.filter(case=case, action="case.subject_recorded").exists()
     with pytest.raises(StepRefused, match="already names its person"):
-        services.case_subject_record(case=case, actor=people["agent"], display_name="Other")
+        subjects.case_subject_record(case=case, actor=people["agent"], display_name="Other")
 
 
 def test_the_person_is_recorded_through_the_api_and_refused_after_a_proposal(people, open_case):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
-from officeactions.cases import selectors, services
+from officeactions.cases import reminders, selectors, services
 from officeactions.cases.models import CaseReminder
 from officeactions.errors import InvalidInput, StepRefused
 from tests.helpers import sign_in, walk
@@ -110,14 +110,14 @@ def test_a_reminder_goes_once_to_the_staff_on_the_case(
     people["agent"].save()
     case = open_case("event_ban", received_at=timezone.now() - 40 * DAY)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.case_remind(case_id=case.pk, which="overdue") == "sent to 1"
-        assert services.case_remind(case_id=case.pk, which="overdue") == "already sent"
+        assert reminders.case_remind(case_id=case.pk, which="overdue") == "sent to 1"
+        assert reminders.case_remind(case_id=case.pk, which="overdue") == "already sent"
     (message,) = mail.outbox
     assert message.to == ["agent@office.example"]
     assert case.reference in message.subject
     assert "Past its response target" in message.subject
     walk(case, (people["agent"], "decline_request", "no"))
-    assert services.case_remind(case_id=case.pk, which="due_soon") == "closed"
+    assert reminders.case_remind(case_id=case.pk, which="due_soon") == "closed"
 
 
 def test_opening_a_case_queues_its_reminders(people, open_case):

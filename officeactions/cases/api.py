@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from officeactions.cases import selectors, services
+from officeactions.cases import selectors, services, subjects
 from officeactions.cases.catalog import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.models import Case
@@ -457,7 +457,7 @@ class KindListApi(APIView):
 
 
 def _record_subject(*, case, actor, display_name: str, accounts: list, addresses: list) -> None:
-    services.case_subject_record(
+    subjects.case_subject_record(
         case=case,
         actor=actor,
         display_name=display_name,

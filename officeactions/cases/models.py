@@ -165,7 +165,7 @@ class Case(models.Model):
         if name == "state" and "state" in self.__dict__ and not _STATE_MOVE.get():
             raise AttributeError(
                 "A case's state changes only through a step of the workflow "
-                "(officeactions.cases.services.case_move), never by assignment."
+                "(officeactions.cases.moves.case_move), never by assignment."
             )
         super().__setattr__(name, value)
 

@@ -79,7 +79,7 @@ def proposal_quorum(case: Case, proposal: ProposedAction) -> Quorum:
 
 def available_transitions(case: Case, user: User) -> list[Transition]:
     """The steps this person may take on this case now (drives buttons and the API)."""
-    from officeactions.cases.services import check_may_take
+    from officeactions.cases.moves import check_may_take
 
     possible = []
     for transition in TRANSITIONS.values():

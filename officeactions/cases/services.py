@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
@@ -29,17 +24,19 @@ from officeactions.cases.models import (
     Case,
     CaseAssignment,
     CaseDelay,
-    CaseReminder,
     Evidence,
     FollowUpReview,
     ProposedAction,
     Review,
     Subject,
-    SubjectAccount,
-    SubjectAddress,
-    state_move,
-    validate_address,
 )
+from officeactions.cases.moves import (
+    _move,
+    case_lock,
+    check_may_take,
+    check_team_member,
+)
+from officeactions.cases.reminders import case_alert, reminders_schedule
 from officeactions.cases.selectors import (
     case_get_visible,
     cases_visible_to,
@@ -49,12 +46,11 @@ from officeactions.cases.selectors import (
     review_rule_for,
     subject_get_visible,
 )
-from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
-from officeactions.notify import notify, public_url
+from officeactions.cases.subjects import subject_create
+from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Team, Visibility
-from officeactions.policy.clocks import DelayReason, due_at, due_soon_at
-from officeactions.policy.reports import RESPONSE_STEPS
-from officeactions.policy.review import check_reviewer, missing_terms
+from officeactions.policy.clocks import DelayReason, due_at
+from officeactions.policy.review import missing_terms
 from officeactions.policy.sanctions import (
     check_direct_ban,
     check_rights_terms,
@@ -62,9 +58,7 @@ from officeactions.policy.sanctions import (
 from officeactions.policy.workflow import (
     CLOSED_STATES,
     TRANSITIONS,
-    Actor,
     CaseState,
-    Transition,
     get_transition,
 )
 
@@ -78,178 +72,6 @@ def clean_url(url: str) -> str:
     except ValidationError:
         raise InvalidInput(f"{url!r} is not a valid http(s) URL.") from None
     return url
-
-
-def case_lock(case: Case, actor: AbstractBaseUser) -> Case:
-    """Re-read the case under a row lock, and only if this person may see it."""
-    locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
-    if locked is None:
-        raise NotFound(f"No case {case.reference} that you can see.")
-    return locked
-
-
-def check_team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
-    team = Team(case.team)
-    if team.member_role not in user_roles(actor):
-        raise NotPermitted(
-            f"{what} on a {team.label} case needs the role of {team.member_role.label.lower()}."
-        )
-
-
-def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> None:
-    """Raise if this person may not take this step on this case now; the message says why."""
-    try:
-        transition.check_source(case.case_state)
-    except PolicyRefusal as exc:
-        raise refusal(exc) from None
-    if transition.actor is Actor.TEAM:
-        check_team_member(case, actor, transition.label)
-        return
-    proposal = pending_proposal(case)
-    if proposal is None:
-        raise StepRefused("There is no proposed action waiting for review.")
-    try:
-        check_reviewer(
-            review_rule_for(case),
-            reviewer_id=actor.pk,
-            reviewer_roles=user_roles(actor),
-            proposer_id=proposal.proposer_id,
-            already_reviewed=proposal.reviews.values_list("reviewer_id", flat=True),
-        )
-    except PolicyRefusal as exc:
-        raise NotPermitted(exc.message) from None
-
-
-def case_step_begin(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> Case:
-    """For services of other apps that own a step (enforcement): lock, check, return the case.
-    Call inside a transaction; finish with ``case_move``."""
-    case = case_lock(case, actor)
-    check_may_take(case=case, actor=actor, transition=transition)
-    return case
-
-
-def case_move(
-    case: Case,
-    transition: Transition,
-    actor: AbstractBaseUser | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> Case:
-    return _move(case, transition, actor, reason, data)
-
-
-def _move(
-    case: Case,
-    transition: Transition,
-    actor: AbstractBaseUser | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    target: CaseState | None = None,
-) -> Case:
-    source, target = case.case_state, target or transition.target
-    now, action = timezone.now(), f"case.{transition.name}"
-    changes: dict[str, Any] = {"state": target, "updated_at": now}
-    if action in RESPONSE_STEPS:  # decided: the first decision is the response time
-        changes["decided_at"] = Coalesce("decided_at", Value(now))
-    # Compare-and-set: if anything moved the case since we read it, refuse instead of overwrite.
-    moved = Case.objects.filter(pk=case.pk, state=source).update(**changes)
-    if moved != 1:
-        raise StepRefused("The case changed while you were working on it; reload and try again.")
-    with state_move():
-        case.state = target
-    if action in RESPONSE_STEPS and case.decided_at is None:
-        case.decided_at = now
-    audit_append(
-        actor=actor,
-        action=action,
-        object_type="case",
-        object_id=case.reference,
-        case=case,
-        reason=reason,
-        data={"from": source.value, "to": target.value, **(data or {})},
-    )
-    if CaseState.IN_EFFECT in (source, target):
-        registry.call(Hook.BANS_CHANGED)
-    return case
-
-
-@transaction.atomic
-def subject_create(
-    *,
-    actor: AbstractBaseUser,
-    display_name: str,
-    accounts: Iterable[tuple[str, str]] = (),
-    addresses: Iterable[str] = (),
-    notes: str = "",
-) -> Subject:
-    if not user_roles(actor) & STAFF_ROLES:
-        raise NotPermitted("Only office staff can record subjects.")
-    if not display_name.strip():
-        raise InvalidInput("A subject needs a name (a username or pseudonym is enough).")
-    subject = Subject.objects.create(display_name=display_name.strip(), notes=notes)
-    for wiki, username in accounts:
-        if not wiki.strip() or not username.strip():
-            raise InvalidInput("Each account needs both a wiki and a username.")
-        SubjectAccount.objects.get_or_create(
-            subject=subject, wiki=wiki.strip(), username=username.strip()
-        )
-    for address in addresses:
-        try:
-            validate_address(address.strip())
-        except ValidationError as exc:
-            raise InvalidInput(exc.messages[0]) from None
-        SubjectAddress.objects.get_or_create(subject=subject, address=address.strip())
-    audit_append(
-        actor=actor,
-        action="subject.create",
-        object_type="subject",
-        object_id=str(subject.pk),
-        data={"accounts": subject.accounts.count(), "addresses": subject.addresses.count()},
-    )
-    registry.call(Hook.BANS_CHANGED)  # a subject's accounts and addresses are what bans block
-    return subject
-
-
-SUBJECT_STATES = frozenset({CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.INVESTIGATING})
-
-
-@transaction.atomic
-def case_subject_record(
-    *,
-    case: Case,
-    actor: AbstractBaseUser,
-    display_name: str,
-    accounts: Iterable[tuple[str, str]] = (),
-    addresses: Iterable[str] = (),
-) -> Case:
-    """Name the person a case is about (a request arrives without one), before any proposal.
-    Accounts found after an action is in effect are added to it with case_add_account."""
-    case = case_lock(case, actor)
-    check_team_member(case, actor, "Recording the person")
-    if case.subject_id is not None:
-        raise StepRefused(
-            f"{case.reference} already names its person; accounts found later are added once "
-            "the action is carried out (Add a confirmed account)."
-        )
-    if case.case_state not in SUBJECT_STATES:
-        raise StepRefused(
-            "The person is recorded before an action is proposed; this case is "
-            f"{case.case_state.label.lower()}."
-        )
-    case.subject = subject_create(
-        actor=actor, display_name=display_name, accounts=accounts, addresses=addresses
-    )
-    case.updated_at = timezone.now()
-    case.save(update_fields=["subject", "updated_at"])
-    audit_append(
-        actor=actor,
-        action="case.subject_recorded",
-        object_type="case",
-        object_id=case.reference,
-        case=case,
-        data={"subject": case.subject_id},
-    )
-    return case
 
 
 def _create_case(
@@ -292,84 +114,10 @@ def _create_case(
         case=case,
         data={"kind": case.kind, "team": case.team, "to": CaseState.RECEIVED.value},
     )
-    _schedule_reminders(case)
+    reminders_schedule(case)
     if action_kind.alert_roles:
-        _alert(case, action_kind.alert_roles)
+        case_alert(case, action_kind.alert_roles)
     return case
-
-
-def _alert(case: Case, roles) -> None:
-    """An immediate alert to the roles the catalog names (child protection's designated staff);
-    it says that there is a case, never what it is about."""
-    User = get_user_model()
-    to = list(
-        User.objects.filter(is_active=True, groups__name__in=[r.value for r in roles])
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    context = {"case": case, "case_url": public_url(reverse("cases:detail", args=[case.reference]))}
-    transaction.on_commit(lambda: notify("case_alert", to, context))
-
-
-def _schedule_reminders(case: Case) -> None:
-    """Queue the due-soon and overdue reminders. The task queue lives in the same database,
-    so they are queued if and only if the case itself commits."""
-    if case.due_at is None:
-        return
-    from officeactions.cases.tasks import case_reminder
-
-    soon = due_soon_at(case.received_at, case.due_at)
-    for which, when in (
-        (CaseReminder.Which.DUE_SOON, soon),
-        (CaseReminder.Which.OVERDUE, case.due_at),
-    ):
-        case_reminder.using(run_after=when).enqueue(case.pk, which.value)
-
-
-def _reminder_recipients(case: Case) -> list[str]:
-    """The staff on the case; if nobody is yet, the owning team members who may see it."""
-    User = get_user_model()
-    assigned = list(case.assignees.filter(is_active=True).exclude(email=""))
-    if assigned:
-        return [u.email for u in assigned]
-    team_role = Team(case.team).member_role
-    members = User.objects.filter(is_active=True, groups__name=team_role.value).exclude(email="")
-    return [u.email for u in members if cases_visible_to(u).filter(pk=case.pk).exists()]
-
-
-@transaction.atomic
-def case_remind(*, case_id: int, which: str) -> str:
-    """Send one reminder about a case's target, once; nothing for a case that is closed."""
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        return "no such case"
-    if case.case_state in CLOSED_STATES and which != CaseReminder.Which.FOLLOW_UP:
-        return "closed"
-    if CaseReminder.objects.filter(case=case, which=which).exists():
-        return "already sent"
-    if which == CaseReminder.Which.FOLLOW_UP and case.follow_up_reviews.exists():
-        return "second review done"
-    recipients = _reminder_recipients(case)
-    CaseReminder.objects.create(case=case, which=which, recipients=len(recipients))
-    audit_append(
-        actor=None,
-        action=f"case.reminder_{which}",
-        object_type="case",
-        object_id=case.reference,
-        case=case,
-        data={"recipients": len(recipients)},
-    )
-    context = {
-        "case": case,
-        "overdue": which == CaseReminder.Which.OVERDUE,
-        "follow_up": which == CaseReminder.Which.FOLLOW_UP,
-        "kind_name": case.action_kind.name,
-        "target": case.action_kind.response.describe() if case.action_kind.response else "",
-        "case_url": public_url(reverse("cases:detail", args=[case.reference])),
-    }
-    transaction.on_commit(lambda: notify("case_reminder", recipients, context))
-    return f"sent to {len(recipients)}"
 
 
 @transaction.atomic

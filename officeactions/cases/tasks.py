@@ -7,6 +7,6 @@ from django.tasks import task
 
 @task
 def case_reminder(case_id: int, which: str) -> str:
-    from officeactions.cases.services import case_remind
+    from officeactions.cases.reminders import case_remind
 
     return case_remind(case_id=case_id, which=which)

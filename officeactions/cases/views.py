@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from officeactions.accounts.roles import is_staff_member, user_roles
-from officeactions.cases import selectors, services
+from officeactions.cases import selectors, services, subjects
 from officeactions.cases.catalog import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.forms import (
@@ -71,7 +71,7 @@ def _detail(
         "assign_form": AssignForm(),
         "subject_form": SubjectFields(),
         "may_record_subject": case.subject_id is None
-        and case.case_state in services.SUBJECT_STATES
+        and case.case_state in subjects.SUBJECT_STATES
         and Team(case.team).member_role in user_roles(request.user),
         "error": error,
         **(forms or {}),
@@ -227,7 +227,7 @@ def case_evidence(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_subject(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.case_subject_record(
+        subjects.case_subject_record(
             case=case,
             actor=request.user,
             display_name=subject_display_name(data),

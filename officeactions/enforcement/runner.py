@@ -19,7 +19,7 @@ from django.utils import timezone
 from officeactions.audit.services import audit_append
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
-from officeactions.cases.services import case_move
+from officeactions.cases.moves import case_move
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.operations import LIFT_INVERSE, perform
 from officeactions.enforcement.planner import reason_for

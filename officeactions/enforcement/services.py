@@ -18,7 +18,7 @@ from officeactions.audit.services import audit_append
 from officeactions.cases.catalog import catalog
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
-from officeactions.cases.services import case_move, case_step_begin
+from officeactions.cases.moves import case_move, case_step_begin
 from officeactions.enforcement.models import (
     Operation,
 )

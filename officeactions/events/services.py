@@ -21,8 +21,8 @@ from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
 from officeactions.cases.catalog import office_time_zone
 from officeactions.cases.models import Case
+from officeactions.cases.moves import case_move, case_step_begin
 from officeactions.cases.selectors import cases_visible_to
-from officeactions.cases.services import case_move, case_step_begin
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.events.models import EventBanScope
 from officeactions.policy import PolicyRefusal, Team

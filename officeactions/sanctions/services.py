@@ -15,14 +15,16 @@ from django.utils import timezone
 
 from officeactions.audit.services import audit_append
 from officeactions.cases.models import Case
-from officeactions.cases.services import (
+from officeactions.cases.moves import (
     case_lock,
     case_move,
-    case_open,
     case_step_begin,
-    case_transition,
     check_may_take,
     check_team_member,
+)
+from officeactions.cases.services import (
+    case_open,
+    case_transition,
     clean_url,
     evidence_add,
     proposal_record,
