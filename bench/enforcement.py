@@ -26,8 +26,8 @@ from officeactions.accounts.roles import role_grant  # noqa: E402
 from officeactions.cases import services  # noqa: E402
 from officeactions.enforcement import runner  # noqa: E402
 from officeactions.enforcement import services as enforcement  # noqa: E402
-from officeactions.enforcement.registry import load_registry  # noqa: E402
 from officeactions.enforcement.wiki import WikiClient  # noqa: E402
+from officeactions.enforcement.wikis import load_wikis  # noqa: E402
 from officeactions.policy import Role  # noqa: E402
 
 ACCOUNTS = [f"Bench account {i:02d}" for i in range(20)]
@@ -127,7 +127,7 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    WIKIS = load_registry()
+    WIKIS = load_wikis()
     if len(WIKIS) < 2:
         sys.exit("Start the local wikis first: scripts/wiki start")
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

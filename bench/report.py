@@ -26,7 +26,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from officeactions.cases.catalog import office_time_zone  # noqa: E402
+from officeactions.cases.configured import office_time_zone  # noqa: E402
 from officeactions.cases.models import Case  # noqa: E402
 from officeactions.enforcement.models import Operation  # noqa: E402
 from officeactions.policy.reports import period_of  # noqa: E402

@@ -292,7 +292,7 @@ REST_FRAMEWORK["NUM_PROXIES"] = env_int("OFFICEACTIONS_NUM_PROXIES", 0, minimum=
 # Bodies larger than this are refused before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
-# The wikis office actions take effect on (see officeactions/enforcement/registry.py);
+# The wikis office actions take effect on (see officeactions/enforcement/wikis.py);
 # scripts/wiki writes this file for the local wikis.
 OFFICEACTIONS_WIKI_REGISTRY = env_str(
     "OFFICEACTIONS_WIKI_REGISTRY", str(DATA_DIR / "wikis" / "wikis.json")

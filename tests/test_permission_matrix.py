@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from officeactions.accounts.roles import user_roles
 from officeactions.accounts.services import api_token_create
 from officeactions.cases import services
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.models import CaseAssignment
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.events import organisers

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from officeactions.cases import services
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement import watch
 from officeactions.errors import InvalidInput

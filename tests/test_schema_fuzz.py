@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from officeactions.accounts.services import api_token_create
 from officeactions.cases import services
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.web import PublicThrottle
 
 # Schema-valid input may still break a business rule the schema cannot say (an empty list of

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from officeactions.enforcement.registry import WikiConfig, load_registry
 from officeactions.enforcement.wiki import WikiAccount, WikiClient
+from officeactions.enforcement.wikis import WikiConfig, load_wikis
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIAWIKI = Path("/usr/share/mediawiki/maintenance/install.php")
@@ -26,7 +26,7 @@ class Farm:
     def __init__(self, directory: Path, env: dict[str, str]):
         self.directory, self.env = directory, env
         self.registry_path = directory / "wikis.json"
-        self.wikis: dict[str, WikiConfig] = load_registry(self.registry_path)
+        self.wikis: dict[str, WikiConfig] = load_wikis(self.registry_path)
         raw = __import__("json").loads(self.registry_path.read_text())["wikis"]
         self.rogue = {w["dbname"]: WikiAccount(**w["rogue"]) for w in raw}
 

@@ -22,7 +22,7 @@ from officeactions.accounts.roles import user_roles
 from officeactions.appeals.models import ActionModification, Appeal
 from officeactions.audit.models import AuditEntry
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.configured import catalog, office_time_zone
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.cases.selectors import cases_visible_to

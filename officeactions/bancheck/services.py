@@ -36,9 +36,9 @@ from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
 from officeactions.bancheck.index import BanIndex, Match, Rule
 from officeactions.bancheck.models import BanListVersion
-from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.configured import catalog, office_time_zone
 from officeactions.cases.models import Case, ProposedAction, SubjectAccount, SubjectAddress
-from officeactions.enforcement.registry import load_registry
+from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, NotFound, NotPermitted
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Role
 from officeactions.policy.bancheck import (
@@ -375,7 +375,7 @@ def known_wikis() -> frozenset[str]:
         return frozenset()
     if key not in _wiki_names:
         _wiki_names.clear()
-        _wiki_names[key] = frozenset(load_registry(path))
+        _wiki_names[key] = frozenset(load_wikis(path))
     return _wiki_names[key]
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from officeactions.cases import selectors, services, subjects
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.models import Case
 from officeactions.errors import InvalidInput

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.policy import Team
 from officeactions.policy.catalog import ReviewRule
 from officeactions.policy.clocks import DelayReason

@@ -178,7 +178,7 @@ class Case(models.Model):
 
     @property
     def action_kind(self):
-        from officeactions.cases.catalog import catalog
+        from officeactions.cases.configured import catalog
 
         return catalog().get(self.kind)
 

@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction, Subject
 from officeactions.errors import ApplicationError, NotFound

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import catalog, office_time_zone
+from officeactions.cases.configured import catalog, office_time_zone
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import (
     Case,

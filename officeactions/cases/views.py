@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from officeactions.accounts.roles import is_staff_member, user_roles
 from officeactions.cases import selectors, services, subjects
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import registry
 from officeactions.cases.forms import (
     AssignForm,

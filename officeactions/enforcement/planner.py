@@ -17,8 +17,8 @@ from django.utils import timezone
 from officeactions.cases.models import Case
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.operations import LIFT_INVERSE
-from officeactions.enforcement.registry import WikiConfig
 from officeactions.enforcement.wiki import WikiClient, WikiError
+from officeactions.enforcement.wikis import WikiConfig
 from officeactions.errors import InvalidInput
 from officeactions.policy.catalog import Target
 from officeactions.policy.names import normalise_username

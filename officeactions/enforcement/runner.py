@@ -23,8 +23,8 @@ from officeactions.cases.moves import case_move
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.operations import LIFT_INVERSE, perform
 from officeactions.enforcement.planner import reason_for
-from officeactions.enforcement.registry import WikiConfig, load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
+from officeactions.enforcement.wikis import WikiConfig, load_wikis
 from officeactions.policy.workflow import IN_EFFECT_TRANSITION, CaseState
 
 State = Operation.State
@@ -124,7 +124,7 @@ def enforcement_resume(*, stale_after: timedelta | None = None) -> list[str]:
 
 def _enforcement_run(case_id: int, resumed: bool) -> str:
     case = Case.objects.get(pk=case_id)
-    wikis = load_registry()
+    wikis = load_wikis()
     pending = list(case.operations.filter(state__in=[State.PENDING, State.DONE]))
     groups: dict[tuple[str, str], list[Operation]] = defaultdict(list)
     for op in pending:

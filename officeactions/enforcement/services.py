@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.cases.moves import case_move, case_step_begin
@@ -23,8 +23,8 @@ from officeactions.enforcement.models import (
     Operation,
 )
 from officeactions.enforcement.planner import expiry_of, plan_operations, plan_undo, planned
-from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.runner import enforcement_run, queue_run
+from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.policy import PolicyRefusal
 from officeactions.policy.catalog import ActionKind, Performer, Target
@@ -54,7 +54,7 @@ def case_enforce(
     case = case_step_begin(case=case, actor=actor, transition=TRANSITIONS["enforce"])
     if not enforceable(case.action_kind):
         raise StepRefused(f"A {case.action_kind.name} has nothing to carry out on a wiki here.")
-    wikis = load_registry()
+    wikis = load_wikis()
     if not wikis:
         raise StepRefused("No wikis are configured (OFFICEACTIONS_WIKI_REGISTRY).")
     try:
@@ -163,7 +163,7 @@ def case_add_account(
         username = normalise_username(username)
     except PolicyRefusal as exc:
         raise InvalidInput(exc.message) from None
-    wikis = load_registry()
+    wikis = load_wikis()
     if wiki not in wikis:
         raise InvalidInput(f"Unknown wiki {wiki!r}; configured: {', '.join(wikis) or 'none'}.")
     _, created = case.subject.accounts.get_or_create(wiki=wiki, username=username)

@@ -16,8 +16,8 @@ from officeactions.cases.extensions import Hook, registry
 from officeactions.enforcement.models import Incident, Operation, WikiLogCursor
 from officeactions.enforcement.operations import UNDOING, WATCHED, perform, undone_by
 from officeactions.enforcement.planner import reason_for
-from officeactions.enforcement.registry import WikiConfig, load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
+from officeactions.enforcement.wikis import WikiConfig, load_wikis
 from officeactions.policy.workflow import CaseState
 
 State = Operation.State
@@ -31,7 +31,7 @@ def revert_watch_run(reapply: bool | None = None) -> list[Incident]:
     """Read each wiki's log since last time; catch changes to office actions by others."""
     reapply = settings.OFFICEACTIONS_REVERT_REAPPLY if reapply is None else reapply
     incidents = []
-    for wiki in load_registry().values():
+    for wiki in load_wikis().values():
         incidents += _watch_wiki(wiki, reapply)
     return incidents
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.cases.models import Case
 from officeactions.cases.moves import case_move, case_step_begin
 from officeactions.cases.selectors import cases_visible_to

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.forms import choice_field
 
 

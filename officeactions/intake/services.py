@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.models import Case
 from officeactions.cases.services import case_open_for_request
 from officeactions.errors import ApplicationError, InvalidInput, NotFound, NotPermitted, StepRefused

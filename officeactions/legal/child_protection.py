@@ -16,8 +16,8 @@ from officeactions.cases.models import Case
 from officeactions.cases.selectors import case_get_visible
 from officeactions.cases.services import case_follow_up_require
 from officeactions.enforcement.models import Operation
-from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.runner import enforcement_run
+from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, NotPermitted, StepRefused
 from officeactions.legal.models import NcmecReport
 from officeactions.legal.services import Op, http_url, locate
@@ -49,7 +49,7 @@ def _suppression_record(case: Case, actor: User, url: str) -> Operation:
         http_url(url)
     except ValidationError:
         raise InvalidInput(f"{url[:200]!r} is not a valid http(s) URL.") from None
-    place = locate(url, load_registry())
+    place = locate(url, load_wikis())
     if place.get("revid"):
         op = Operation(
             op=Op.SUPPRESS,

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.cases.selectors import case_get_visible
 from officeactions.enforcement.models import Operation
-from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.runner import enforcement_run
+from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.legal.models import CounterNotice, DmcaNotice
 from officeactions.legal.services import Op, State, clean_text, clean_urls, locate
@@ -28,7 +28,7 @@ from officeactions.policy.dmca import counter_notice_defects, putback_window
 
 def _named_places(urls: list[str]) -> set[tuple[str, str]]:
     """(wiki, title) of each URL that is a page of a configured wiki; others are ignored."""
-    wikis, named = load_registry(), set()
+    wikis, named = load_wikis(), set()
     for url in urls:
         try:
             place = locate(url, wikis)

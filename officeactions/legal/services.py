@@ -19,8 +19,8 @@ from officeactions.audit.services import audit_append
 from officeactions.cases.models import Case, Subject, SubjectAccount
 from officeactions.cases.services import case_open_for_request
 from officeactions.enforcement.models import Incident, Operation
-from officeactions.enforcement.registry import WikiConfig, load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
+from officeactions.enforcement.wikis import WikiConfig, load_wikis
 from officeactions.errors import InvalidInput, StepRefused
 from officeactions.legal.models import DmcaAttachment, DmcaNotice
 from officeactions.policy.dmca import NOTICE_ELEMENTS, is_repeat_infringer, notice_defects
@@ -140,7 +140,7 @@ def dmca_notice_submit(*, data: dict[str, Any], attachments: list | None = None)
         raise InvalidInput("The notice needs the name of the person sending it.")
     works = [str(w).strip() for w in (data.get("works") or []) if str(w).strip()]
     infringing = clean_urls(data, "infringing_urls")
-    wikis = load_registry()
+    wikis = load_wikis()
     located = [locate(url, wikis) for url in infringing]
     live = [
         n

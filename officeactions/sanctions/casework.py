@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import path
 
-from officeactions.cases.catalog import catalog
+from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import CaseSection, Registry, Slot
 from officeactions.cases.models import Case
 from officeactions.policy.catalog import Target

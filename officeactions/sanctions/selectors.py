@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.cases.models import Case, ProposedAction
 from officeactions.cases.selectors import pending_proposal
 from officeactions.policy import PolicyRefusal

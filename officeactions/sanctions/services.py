@@ -30,8 +30,8 @@ from officeactions.cases.services import (
     proposal_record,
     subject_create,
 )
-from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.services import case_add_account, enforceable
+from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, NotFound, StepRefused
 from officeactions.notify import notify
 from officeactions.policy import PolicyRefusal
@@ -241,7 +241,7 @@ def breach_report_file(
         raise InvalidInput("A breach report needs a summary: why these accounts are suspected.")
     if not accounts:
         raise InvalidInput("A breach report lists at least one suspected account (wiki, username).")
-    wikis = load_registry()
+    wikis = load_wikis()
     known = {(a.wiki, a.username) for a in case.subject.accounts.all()}
     suspects: dict[tuple[str, str], None] = {}
     for wiki, username in accounts:
@@ -344,7 +344,7 @@ def ban_report_file(
         username = normalise_username(username)
     except PolicyRefusal as exc:
         raise InvalidInput(exc.message) from None
-    wikis = load_registry()
+    wikis = load_wikis()
     if wiki.strip() not in wikis:
         raise InvalidInput(f"Unknown wiki {wiki!r}; configured: {', '.join(wikis) or 'none'}.")
     if not summary.strip():

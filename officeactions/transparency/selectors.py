@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.enforcement.models import Operation

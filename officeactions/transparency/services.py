@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.services import audit_append
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.errors import InvalidInput, NotPermitted
 from officeactions.policy import PolicyRefusal
 from officeactions.policy.reports import REPORT_ROLES, Period, check_reportable, parse_period

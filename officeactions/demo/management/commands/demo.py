@@ -15,13 +15,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from officeactions.accounts.roles import role_grant
 from officeactions.appeals.services import appeal_file
 from officeactions.cases import services
-from officeactions.cases.catalog import office_time_zone
+from officeactions.cases.configured import office_time_zone
 from officeactions.cases.models import Case
 from officeactions.checkuser.services import checkuser_record
 from officeactions.enforcement import runner
 from officeactions.enforcement import services as enforcement
-from officeactions.enforcement.registry import load_registry
 from officeactions.enforcement.wiki import WikiClient, WikiError
+from officeactions.enforcement.wikis import load_wikis
 from officeactions.events import organisers
 from officeactions.events import services as events
 from officeactions.events.models import Event, OrganiserDesignation
@@ -137,7 +137,7 @@ class Command(BaseCommand):
 
     def _wiki_demo(self, u: dict) -> None:
         """With local wikis running: a global ban carried out on them, for real."""
-        wikis = load_registry()
+        wikis = load_wikis()
         if not wikis:
             self.stdout.write("No local wikis configured: the enforcement demo is left out.")
             return

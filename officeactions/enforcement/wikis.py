@@ -1,4 +1,5 @@
-"""The wikis the product acts on, read from a JSON registry (``scripts/wiki`` writes one).
+"""The wikis the product acts on and the accounts it acts with, read from a JSON file
+(``scripts/wiki`` writes one).
 
 {"wikis": [{"dbname": "enwiki", "api_url": "http://127.0.0.1:8081/api.php",
             "office": {"username": "WMFOffice@desk", "password": "..."},
@@ -35,7 +36,7 @@ class WikiConfig:
         return self.office if performer == "office" else self.staff.get(performer)
 
 
-def load_registry(path: Path | str | None = None) -> dict[str, WikiConfig]:
+def load_wikis(path: Path | str | None = None) -> dict[str, WikiConfig]:
     path = Path(path or settings.OFFICEACTIONS_WIKI_REGISTRY)
     if not path.exists():
         return {}
