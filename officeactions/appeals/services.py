@@ -26,6 +26,7 @@ from officeactions.cases.configured import catalog, office_time_zone
 from officeactions.cases.extensions import Hook, registry
 from officeactions.cases.models import Case
 from officeactions.cases.selectors import cases_visible_to
+from officeactions.enforcement.services import case_lift_decided
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused, refusal
 from officeactions.intake.models import Request
 from officeactions.intake.services import request_by_token, status_token
@@ -427,8 +428,6 @@ def _decided_originally(case: Case) -> set[int]:
 
 
 def _lift(appeal: Appeal, decided_by: User) -> None:
-    from officeactions.enforcement.services import case_lift_decided
-
     case_lift_decided(
         case=appeal.case,
         reason=f"Overturned on appeal {appeal.reference}.",

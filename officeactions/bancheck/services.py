@@ -33,6 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from officeactions.accounts.roles import user_roles
+from officeactions.accounts.services import api_token_create
 from officeactions.audit.services import audit_append
 from officeactions.bancheck.index import BanIndex, Match, Rule
 from officeactions.bancheck.models import BanListVersion
@@ -40,6 +41,8 @@ from officeactions.cases.configured import catalog, office_time_zone
 from officeactions.cases.models import Case, ProposedAction, SubjectAccount, SubjectAddress
 from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, NotFound, NotPermitted
+from officeactions.events.models import Event, EventBanScope, OrganiserDesignation
+from officeactions.events.services import EVENT_BAN, today
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Role
 from officeactions.policy.bancheck import (
     MAX_QUERY_CHARS,
@@ -49,6 +52,7 @@ from officeactions.policy.bancheck import (
     username_key,
 )
 from officeactions.policy.catalog import Performer, Target
+from officeactions.policy.events import scope_covers
 from officeactions.policy.workflow import CaseState
 
 log = logging.getLogger(__name__)
@@ -119,10 +123,6 @@ def event_entries(index: BanIndex) -> None:
     """Every event the desk knows, and the names under each event ban in effect whose scope
     covers it (place, project, dates). Global bans apply at every event through their
     accounts, which case_entries adds."""
-    from officeactions.events.models import Event, EventBanScope
-    from officeactions.events.services import EVENT_BAN
-    from officeactions.policy.events import scope_covers
-
     tz = office_time_zone()
     scopes = list(
         EventBanScope.objects.select_related("case").filter(
@@ -307,9 +307,6 @@ def organiser_check(user: Any, *, user_asked: str | None, ip: str | None, event:
     Raises NotFound for any other event, so that other events' existence does not show."""
     if user_roles(user) & STAFF_ROLES or user.has_perm("bancheck.check_bans"):
         return
-    from officeactions.events.models import OrganiserDesignation
-    from officeactions.events.services import today
-
     if ip is not None:
         raise NotPermitted("An event organiser asks by name only, without an address.")
     if event is None:
@@ -338,8 +335,6 @@ def check_token_issue(*, name: str, actor: Any = None) -> str:
     only the permission to check (no password, no role), and its token. Audited."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
-
-    from officeactions.accounts.services import api_token_create
 
     name = name.strip()
     if not name or len(name) > 150 or not name.replace("-", "").replace("_", "").isalnum():

@@ -23,6 +23,7 @@ from officeactions.cases.moves import case_move
 from officeactions.enforcement.models import Operation
 from officeactions.enforcement.operations import LIFT_INVERSE, perform
 from officeactions.enforcement.planner import reason_for
+from officeactions.enforcement.tasks import enforcement_task
 from officeactions.enforcement.wiki import WikiClient, WikiError
 from officeactions.enforcement.wikis import WikiConfig, load_wikis
 from officeactions.policy.workflow import IN_EFFECT_TRANSITION, CaseState
@@ -35,8 +36,6 @@ ENFORCEMENT_LOCK_SPACE = 0x0FF1CE << 32  # advisory-lock keys of enforcement run
 
 
 def queue_run(case: Case, resumed: bool = False) -> None:
-    from officeactions.enforcement.tasks import enforcement_task
-
     # Same database: queued if and only if this commits.
     enforcement_task.enqueue(case.pk, resumed)
 
@@ -98,8 +97,6 @@ def enforcement_run(*, case_id: int, resumed: bool = False) -> str:
     with _one_run_per_case(case_id) as mine:
         if not mine:
             # Whatever this run was queued for (a lift, say) waits its turn, not the resume.
-            from officeactions.enforcement.tasks import enforcement_task
-
             later = timezone.now() + timedelta(seconds=5)
             enforcement_task.using(run_after=later).enqueue(case_id, resumed)
             return "another run of this case is in progress; queued again"

@@ -25,6 +25,7 @@ from officeactions.cases.moves import case_move, case_step_begin
 from officeactions.cases.selectors import cases_visible_to
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.events.models import EventBanScope
+from officeactions.events.tasks import event_ban_expire_task
 from officeactions.policy import PolicyRefusal, Team
 from officeactions.policy.events import (
     DEFAULT_APPEALS_ADDRESS,
@@ -295,8 +296,6 @@ def event_ban_issue(*, case: Case, actor: User, reason: str = "") -> Case:
     if scope is None:
         raise StepRefused("An event ban needs its scope recorded before it takes effect.")
     if scope.until is not None:
-        from officeactions.events.tasks import event_ban_expire_task
-
         # The morning after the last day, in the office's calendar.
         ends = datetime.combine(scope.until + timedelta(days=1), time.min, office_time_zone())
         event_ban_expire_task.using(run_after=ends).enqueue(case.pk)

@@ -20,6 +20,7 @@ from officeactions.enforcement.wikis import load_wikis
 from officeactions.errors import InvalidInput, NotFound, NotPermitted, StepRefused
 from officeactions.legal.models import CounterNotice, DmcaNotice
 from officeactions.legal.services import Op, State, clean_text, clean_urls, locate
+from officeactions.legal.tasks import putback_task
 from officeactions.notify import notify
 from officeactions.policy import Role
 from officeactions.policy.dmca import CounterNotice as CounterNoticeContent
@@ -98,8 +99,6 @@ def dmca_counter_notice_submit(*, reference: str, data: dict[str, Any]) -> Count
         )
         counter.forwarded_at = timezone.now()
         counter.save()
-        from officeactions.legal.tasks import putback_task
-
         putback_task.using(run_after=counter.putback_earliest).enqueue(counter.pk)
         context = {"notice": notice, "counter": counter}
         if notice.email:

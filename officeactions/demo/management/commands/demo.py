@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from officeactions.accounts.roles import role_grant
 from officeactions.appeals.services import appeal_file
+from officeactions.bancheck.services import check_token_issue
 from officeactions.cases import services
 from officeactions.cases.configured import office_time_zone
 from officeactions.cases.models import Case
@@ -126,8 +127,6 @@ class Command(BaseCommand):
 
     def _ban_check_demo(self) -> None:
         """A wiki's token for the ban check, and a question to ask it."""
-        from officeactions.bancheck.services import check_token_issue
-
         token = check_token_issue(name="demo-wiki")
         self.stdout.write(
             "\nBan check (also /check/ in the browser, and `officeactions check NAME ADDR`):\n"
