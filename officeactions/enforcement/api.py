@@ -4,6 +4,8 @@ composes ``api_urlpatterns`` under api/; ``register`` adds the case detail field
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Manager, QuerySet
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -12,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases import selectors
 from officeactions.cases.api import (
     ERRORS,
@@ -35,9 +38,12 @@ class OperationSerializer(serializers.Serializer):
 
 
 class IncidentListSerializer(serializers.ListSerializer):
-    def to_representation(self, data: Manager | QuerySet) -> list:
-        # Each incident shows its operation's target: read in the same query.
-        return super().to_representation(data.select_related("operation"))
+    def to_representation(self, data: Manager | Iterable) -> list:
+        # Each incident shows its operation's target: read in the same query (the case detail
+        # gives the case's incidents manager).
+        if isinstance(data, Manager | QuerySet):
+            data = data.select_related("operation")
+        return super().to_representation(data)
 
 
 class IncidentSerializer(serializers.Serializer):
@@ -101,8 +107,9 @@ class CaseRetryApi(APIView):
         responses={202: CaseDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, reference: str) -> Response:
-        case = selectors.case_get_visible(request.user, reference)
-        services.enforcement_retry(case=case, actor=request.user)
+        actor = signed_in(request)
+        case = selectors.case_get_visible(actor, reference)
+        services.enforcement_retry(case=case, actor=actor)
         return detail_response(request, case, status=202)
 
 

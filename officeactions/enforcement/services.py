@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,16 +40,14 @@ def enforceable(kind: ActionKind) -> bool:
     return kind.performer is not Performer.NONE and planned(kind.target)
 
 
-def _performer(case: Case, actor: AbstractBaseUser) -> str:
-    enforces = catalog().get(case.enforces.kind) if case.enforces_id else None
+def _performer(case: Case, actor: User) -> str:
+    enforces = catalog().get(case.enforces.kind) if case.enforces is not None else None
     who = catalog().performer(case.action_kind, enforces)
     return "office" if who is Performer.OFFICE_ACCOUNT else actor.get_username()
 
 
 @transaction.atomic
-def case_enforce(
-    *, case: Case, actor: AbstractBaseUser, split_wide_ranges: bool = False
-) -> list[Operation]:
+def case_enforce(*, case: Case, actor: User, split_wide_ranges: bool = False) -> list[Operation]:
     """Take the approved action to the wikis: plan the ledger and queue the work."""
     case = case_step_begin(case=case, actor=actor, transition=TRANSITIONS["enforce"])
     if not enforceable(case.action_kind):
@@ -83,7 +81,7 @@ def case_enforce(
 
 
 @transaction.atomic
-def case_lift(*, case: Case, actor: AbstractBaseUser, reason: str) -> list[Operation]:
+def case_lift(*, case: Case, actor: User, reason: str) -> list[Operation]:
     """Lift the action: undo every operation that took effect, on every wiki."""
     transition = TRANSITIONS["lift"]
     case = case_step_begin(case=case, actor=actor, transition=transition)
@@ -130,7 +128,7 @@ def case_expire(*, case_id: int, now: datetime | None = None) -> str:
 
 
 @transaction.atomic
-def enforcement_retry(*, case: Case, actor: AbstractBaseUser) -> int:
+def enforcement_retry(*, case: Case, actor: User) -> int:
     """Queue the failed operations of a case again (after a wiki came back, say)."""
     case = case_step_begin(case=case, actor=actor, transition=RETRY)
     failed = case.operations.filter(state=State.FAILED)
@@ -151,7 +149,7 @@ def enforcement_retry(*, case: Case, actor: AbstractBaseUser) -> int:
 
 @transaction.atomic
 def case_add_account(
-    *, case: Case, actor: AbstractBaseUser, wiki: str, username: str, note: str = ""
+    *, case: Case, actor: User, wiki: str, username: str, note: str = ""
 ) -> list[Operation]:
     """An account found later (a sockpuppet report) that staff confirm belongs to the person:
     added to the subject and blocked like the others, on every wiki."""

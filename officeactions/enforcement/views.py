@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases.models import Case
 from officeactions.cases.views import act_on_case
 from officeactions.enforcement import services
@@ -27,9 +28,9 @@ class LiftForm(forms.Form):
 @login_required
 @require_POST
 def case_enforce(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
+    def act(case: Case, data: dict[str, Any]) -> str:
         ops = services.case_enforce(
-            case=case, actor=request.user, split_wide_ranges=data["split_wide_ranges"]
+            case=case, actor=signed_in(request), split_wide_ranges=data["split_wide_ranges"]
         )
         return f"{len(ops)} operations queued for the wikis."
 
@@ -39,8 +40,8 @@ def case_enforce(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_lift(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        ops = services.case_lift(case=case, actor=request.user, reason=data["reason"])
+    def act(case: Case, data: dict[str, Any]) -> str:
+        ops = services.case_lift(case=case, actor=signed_in(request), reason=data["reason"])
         return f"Lifted; {len(ops)} operations queued to undo it on the wikis."
 
     return act_on_case(request, reference, act, "lift_form", LiftForm(request.POST))
@@ -49,8 +50,8 @@ def case_lift(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_retry(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        count = services.enforcement_retry(case=case, actor=request.user)
+    def act(case: Case, data: dict[str, Any]) -> str:
+        count = services.enforcement_retry(case=case, actor=signed_in(request))
         return f"{count} failed operations queued again."
 
     return act_on_case(request, reference, act, "retry_form", forms.Form(request.POST))
@@ -65,8 +66,8 @@ class AddAccountForm(forms.Form):
 @login_required
 @require_POST
 def case_add_account(request: HttpRequest, reference: str) -> HttpResponse:
-    def act(case, data):
-        ops = services.case_add_account(case=case, actor=request.user, **data)
+    def act(case: Case, data: dict[str, Any]) -> str:
+        ops = services.case_add_account(case=case, actor=signed_in(request), **data)
         return f"{data['username']} added; {len(ops)} blocks queued."
 
     return act_on_case(request, reference, act, "account_form", AddAccountForm(request.POST))

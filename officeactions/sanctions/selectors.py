@@ -8,6 +8,7 @@ from datetime import date
 from officeactions.cases.configured import office_time_zone
 from officeactions.cases.models import Case, ProposedAction
 from officeactions.cases.selectors import pending_proposal
+from officeactions.enforcement.models import Incident
 from officeactions.policy import PolicyRefusal
 from officeactions.policy.sanctions import NoRightsPeriod, parse_criteria, parse_no_rights_period
 
@@ -48,12 +49,16 @@ def rights_period(case: Case) -> RightsPeriod | None:
         .order_by("verified_at")
         .first()
     )
-    removed_on = removal.verified_at.astimezone(office_time_zone()).date() if removal else None
+    removed_on = (
+        removal.verified_at.astimezone(office_time_zone()).date()
+        if removal and removal.verified_at
+        else None
+    )
     ends_on = period.ends_on(removed_on) if removed_on else None
     return RightsPeriod(period, criteria, removed_on, ends_on)
 
 
-def regrants_in_period(case: Case, period: RightsPeriod | None) -> list:
+def regrants_in_period(case: Case, period: RightsPeriod | None) -> list[Incident]:
     """Incidents re-granting removed rights before the no-rights period ended."""
     if period is None or period.removed_on is None:
         return []

@@ -5,8 +5,9 @@ checking a reapplication after a removal of advanced rights, and the reports aga
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from officeactions.audit.services import audit_append
-from officeactions.cases.models import Case
+from officeactions.cases.models import Case, Subject
 from officeactions.cases.moves import (
     case_lock,
     case_move,
@@ -55,7 +56,7 @@ from officeactions.sanctions.selectors import rights_period
 def conduct_warning_draft(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     recipient_email: str,
     conduct: str,
     expectations: str,
@@ -127,7 +128,7 @@ def warning_issue_refusal(case: Case, transition: Transition) -> str | None:
 
 
 @transaction.atomic
-def conduct_warning_issue(*, case: Case, actor: AbstractBaseUser) -> ConductWarning:
+def conduct_warning_issue(*, case: Case, actor: User) -> ConductWarning:
     """Send the approved warning to the person, confidentially, by email; it then stands."""
     case = case_lock(case, actor)
     check_may_take(case=case, actor=actor, transition=TRANSITIONS["issue_warning"])
@@ -150,8 +151,8 @@ def conduct_warning_issue(*, case: Case, actor: AbstractBaseUser) -> ConductWarn
 def reapplication_check(
     *,
     case: Case,
-    actor: AbstractBaseUser,
-    applied_on,
+    actor: User,
+    applied_on: date,
     criteria_met: Iterable[str] = (),
     note: str = "",
 ) -> ReapplicationCheck:
@@ -209,13 +210,14 @@ def reapplication_check(
 # -- reports against a ban: sockpuppets, proxies, interference ---------------------------
 
 
-def _ban_case(case: Case, actor: AbstractBaseUser) -> Case:
-    """Lock a ban against a person that stands (being enforced or in effect), for its team."""
+def _ban_case(case: Case, actor: User) -> tuple[Case, Subject]:
+    """Lock a ban against a person that stands (being enforced or in effect), for its team;
+    with the banned person."""
     case = case_step_begin(case=case, actor=actor, transition=TRANSITIONS["add_account"])
     kind = case.action_kind
     if kind.target is not Target.INDIVIDUAL or not enforceable(kind) or case.subject is None:
         raise StepRefused(f"Reports of this sort are attached to a ban, not to a {kind.name}.")
-    return case
+    return case, case.subject
 
 
 def _optional_url(url: str) -> str:
@@ -226,7 +228,7 @@ def _optional_url(url: str) -> str:
 def breach_report_file(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     reported_by: str,
     summary: str,
     accounts: list[tuple[str, str]],
@@ -234,7 +236,7 @@ def breach_report_file(
 ) -> BreachReport:
     """Record a sockpuppet report from the community against a ban, with the accounts it
     suspects; staff then confirm or reject them one by one."""
-    case = _ban_case(case, actor)
+    case, subject = _ban_case(case, actor)
     if not reported_by.strip():
         raise InvalidInput("Say who reported it (a username, a name or an address).")
     if not summary.strip():
@@ -242,7 +244,7 @@ def breach_report_file(
     if not accounts:
         raise InvalidInput("A breach report lists at least one suspected account (wiki, username).")
     wikis = load_wikis()
-    known = {(a.wiki, a.username) for a in case.subject.accounts.all()}
+    known = {(a.wiki, a.username) for a in subject.accounts.all()}
     suspects: dict[tuple[str, str], None] = {}
     for wiki, username in accounts:
         wiki = wiki.strip()
@@ -278,12 +280,12 @@ def breach_report_file(
 
 @transaction.atomic
 def suspected_account_decide(
-    *, case: Case, actor: AbstractBaseUser, suspect_id: int, decision: str, note: str = ""
+    *, case: Case, actor: User, suspect_id: int, decision: str, note: str = ""
 ) -> SuspectedAccount:
     """Confirm a suspected account (added to the ban and blocked on every wiki) or reject it."""
     if decision not in ("confirm", "reject"):
         raise InvalidInput(f"A decision is 'confirm' or 'reject', not {decision!r}.")
-    case = _ban_case(case, actor)
+    case, _ = _ban_case(case, actor)
     suspect = (
         SuspectedAccount.objects.select_for_update()
         .filter(pk=suspect_id, report__case=case)
@@ -322,7 +324,7 @@ def suspected_account_decide(
 def ban_report_file(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     kind: str,
     wiki: str,
     username: str,
@@ -333,7 +335,7 @@ def ban_report_file(
     """Someone acts as a proxy for the banned person, or interferes with enforcement: attach
     the report to the ban and open the proposed sanction case against them, the report as its
     evidence."""
-    case = _ban_case(case, actor)
+    case, _ = _ban_case(case, actor)
     try:
         report_kind = BanReport.Kind(kind)
     except ValueError:
