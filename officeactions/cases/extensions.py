@@ -64,6 +64,7 @@ class CaseSection:
     template: str
     context: Callable[[Case, Any], Mapping[str, Any]]  # (case, user) -> template names
     kinds: frozenset[str] = frozenset()  # empty: every case
+    order: int = 50  # within its slot, lowest first (then in the order registered)
 
     def applies_to(self, case: Case) -> bool:
         return not self.kinds or case.kind in self.kinds
@@ -118,7 +119,7 @@ class Registry:
         """The templates of each slot that apply to this case, and the names they need."""
         slots: dict[str, list[str]] = {slot.value: [] for slot in Slot}
         context: dict[str, Any] = {}
-        for section in self.sections:
+        for section in sorted(self.sections, key=lambda s: s.order):
             if section.applies_to(case):
                 slots[section.slot].append(section.template)
                 context.update(section.context(case, user))
@@ -149,6 +150,11 @@ class Registry:
 
 
 registry = Registry()
+
+
+def no_context(case: Case, user: Any) -> dict[str, Any]:
+    """For a section whose template reads only the case (or gathers its own names)."""
+    return {}
 
 
 def kinds(*codes: str) -> frozenset[str]:

@@ -16,7 +16,9 @@ class EnforcementConfig(AppConfig):
 
         registry.add_step_condition(enforce_refusal)
         registry.add_section(
-            CaseSection(Slot.AFTER_PROPOSAL, "enforcement/case/on_the_wikis.html", case_context)
+            CaseSection(
+                Slot.AFTER_PROPOSAL, "enforcement/case/on_the_wikis.html", case_context, order=10
+            )
         )
         registry.add_step_form("enforce", "enforcement/steps/enforce.html")
         registry.add_step_form("lift", "enforcement/steps/lift.html")

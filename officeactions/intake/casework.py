@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from officeactions.accounts.people import signed_in
 from officeactions.cases import selectors
 from officeactions.cases.api import ERRORS, CaseDetailSerializer, detail_response
-from officeactions.cases.extensions import CaseSection, Hook, Registry, Slot
+from officeactions.cases.extensions import CaseSection, Hook, Registry, Slot, no_context
 from officeactions.cases.forms import LockoutLiftForm
 from officeactions.cases.models import Case
 from officeactions.cases.views import act_on_case
@@ -60,16 +60,12 @@ def mark_abusive_refusal(case: Case, transition: Transition) -> str | None:
 
 def register(registry: Registry) -> None:
     registry.add_section(CaseSection(Slot.REQUEST, "intake/case/request.html", case_context))
-    registry.add_section(CaseSection(Slot.AFTER_ACTIONS, "intake/case/requester.html", _none))
-    registry.add_section(CaseSection(Slot.BEFORE_STEPS, "intake/case/triage_hint.html", _none))
+    registry.add_section(CaseSection(Slot.AFTER_ACTIONS, "intake/case/requester.html", no_context))
+    registry.add_section(CaseSection(Slot.BEFORE_STEPS, "intake/case/triage_hint.html", no_context))
     registry.add_step_condition(mark_abusive_refusal)
     for step in TRIAGE_STEPS:
         registry.add_step_form(step, "intake/steps/triage.html")
     registry.on(Hook.AFTER_TRIAGE, request_after_triage)
-
-
-def _none(case: Case, user: Any) -> dict[str, Any]:
-    return {}  # the request section's names serve this one too
 
 
 def _lift(case: Case, actor: User, reason: str) -> None:

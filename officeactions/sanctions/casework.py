@@ -76,7 +76,9 @@ def register(registry: Registry) -> None:
         CaseSection(Slot.KIND, "sanctions/case/no_rights_period.html", rights_period_context)
     )
     registry.add_section(
-        CaseSection(Slot.AFTER_PROPOSAL, "sanctions/case/ban_reports.html", ban_reports_context)
+        CaseSection(
+            Slot.AFTER_PROPOSAL, "sanctions/case/ban_reports.html", ban_reports_context, order=20
+        )
     )
     registry.add_step_form("propose_action", "sanctions/steps/draft_warning.html", warned)
     registry.add_step_form("issue_warning", "sanctions/steps/issue_warning.html", warned)
