@@ -219,11 +219,12 @@ def case_open_from_input(
 
 
 def case_open_for_request(
-    *, reference: str, kind: str, title: str, summary: str, received_at
+    *, reference: str | None, kind: str, title: str, summary: str, received_at
 ) -> Case:
     """Open the case a complete public request becomes: no staff actor, routed by the catalog.
 
-    Called only by the intake service, inside its transaction.
+    Called by the intake and legal services, inside their transaction. The case takes the
+    request's reference, or a new one when there is none (None).
     """
     action_kind = catalog().get(kind)
     return _create_case(
