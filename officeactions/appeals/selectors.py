@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from officeactions.accounts.roles import user_roles
@@ -16,7 +16,8 @@ from officeactions.policy import Role
 from officeactions.policy.appeals import AppealStatus, Outcome
 from officeactions.policy.catalog import AppealRoute
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever looks: a signed-in person, or nobody (who sees no appeal).
+Viewer = User | AnonymousUser
 
 # The committee sees an appeal once legal counsel approved it for review, never before.
 COMMITTEE_STATUSES = [
@@ -27,7 +28,7 @@ COMMITTEE_STATUSES = [
 ]
 
 
-def appeals_visible_to(user: User) -> QuerySet[Appeal]:
+def appeals_visible_to(user: Viewer) -> QuerySet[Appeal]:
     """Staff see the appeals of cases they may see; the Case Review Committee sees the appeals
     routed to it after counsel's approval; nobody else sees any."""
     roles = user_roles(user)
@@ -39,19 +40,19 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
     return Appeal.objects.filter(visible).select_related("case")
 
 
-def appeal_queue(user: User) -> QuerySet[Appeal]:
+def appeal_queue(user: Viewer) -> QuerySet[Appeal]:
     """Open appeals first (oldest first), then decided ones, newest first."""
     return appeals_visible_to(user).order_by("decided_at", "filed_at", "pk")
 
 
-def appeal_get_visible(user: User, reference: str) -> Appeal:
+def appeal_get_visible(user: Viewer, reference: str) -> Appeal:
     appeal = appeals_visible_to(user).filter(reference=reference.upper()).first()
     if appeal is None:
         raise NotFound(f"No appeal {reference} that you can see.")
     return appeal
 
 
-def appeals_of_case(case: Case, user: User) -> QuerySet[Appeal]:
+def appeals_of_case(case: Case, user: Viewer) -> QuerySet[Appeal]:
     return appeals_visible_to(user).filter(case=case)
 
 

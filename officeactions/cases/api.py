@@ -9,8 +9,10 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 
+from officeactions.accounts.people import signed_in
 from officeactions.cases import selectors, services, subjects
 from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import registry
@@ -21,6 +23,12 @@ from officeactions.policy.workflow import TRANSITIONS, CaseState
 from officeactions.web import ERRORS
 
 PLAIN_STEPS = [t.name for t in TRANSITIONS.values() if not t.dedicated_step]
+
+
+def many_data(serializer: serializers.BaseSerializer) -> ReturnList:
+    """The data of a serializer made with many=True: DRF makes a ListSerializer, whose data is a
+    list, where the stubs see the serializer class asked for, whose data is a dict."""
+    return serializer.data
 
 
 class AccountSerializer(serializers.Serializer):
@@ -183,18 +191,18 @@ class CaseDetailSerializer(CaseSummarySerializer):
         return [t.name for t in selectors.available_transitions(case, self.context["user"])]
 
     @extend_schema_field(DelaySerializer(many=True))
-    def get_delays(self, case: Case) -> list[dict]:
-        return DelaySerializer(case.delays.select_related("recorded_by"), many=True).data
+    def get_delays(self, case: Case) -> ReturnList:
+        return many_data(DelaySerializer(case.delays.select_related("recorded_by"), many=True))
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
-    def get_warning_history(self, case: Case) -> list[dict]:
-        return HistoryEntrySerializer(
-            selectors.warning_history(case, self.context["user"]), many=True
-        ).data
+    def get_warning_history(self, case: Case) -> ReturnList:
+        return many_data(
+            HistoryEntrySerializer(selectors.warning_history(case, self.context["user"]), many=True)
+        )
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
-    def get_timeline(self, case: Case) -> list[dict]:
-        return TimelineEntrySerializer(selectors.case_timeline(case), many=True).data
+    def get_timeline(self, case: Case) -> ReturnList:
+        return many_data(TimelineEntrySerializer(selectors.case_timeline(case), many=True))
 
 
 def detail_response(request: Request, case: Case, status: int = 200) -> Response:
@@ -210,7 +218,7 @@ def case_action(
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     case = selectors.case_get_visible(request.user, reference)
-    service(case=case, actor=request.user, **data.validated_data)
+    service(case=case, actor=signed_in(request), **data.validated_data)
     return detail_response(request, case, status=status)
 
 
@@ -267,7 +275,7 @@ class CaseListApi(APIView):
         values = data.validated_data
         new = values.get("subject") or {}
         case = services.case_open_from_input(
-            actor=request.user,
+            actor=signed_in(request),
             kind=values["kind"],
             title=values["title"],
             summary=values["summary"],
@@ -310,7 +318,7 @@ class CaseStepApi(APIView):
         case = selectors.case_get_visible(request.user, reference)
         values = dict(data.validated_data)
         case = services.case_transition(
-            case=case, actor=request.user, name=values.pop("step"), **values
+            case=case, actor=signed_in(request), name=values.pop("step"), **values
         )
         return detail_response(request, case)
 
@@ -420,7 +428,7 @@ class CaseAssignApi(APIView):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise InvalidInput(f"No staff member named {username!r}.")
-        services.case_assign(case=case, actor=request.user, user=user)
+        services.case_assign(case=case, actor=signed_in(request), user=user)
         return detail_response(request, case)
 
 

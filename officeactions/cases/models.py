@@ -79,7 +79,7 @@ class SubjectAddress(models.Model):
         return self.address
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(models.QuerySet["Case"]):
     def with_list_data(self) -> CaseQuerySet:
         return self.select_related("subject", "created_by")
 

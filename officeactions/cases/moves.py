@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.validators import URLValidator
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -37,7 +37,7 @@ from officeactions.policy.workflow import (
 _http_url = URLValidator(schemes=["http", "https"])
 
 
-def case_lock(case: Case, actor: AbstractBaseUser) -> Case:
+def case_lock(case: Case, actor: User) -> Case:
     """Re-read the case under a row lock, and only if this person may see it."""
     locked = cases_visible_to(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
@@ -45,7 +45,7 @@ def case_lock(case: Case, actor: AbstractBaseUser) -> Case:
     return locked
 
 
-def check_team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
+def check_team_member(case: Case, actor: User, what: str) -> None:
     team = Team(case.team)
     if team.member_role not in user_roles(actor):
         raise NotPermitted(
@@ -53,7 +53,7 @@ def check_team_member(case: Case, actor: AbstractBaseUser, what: str) -> None:
         )
 
 
-def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> None:
+def check_may_take(*, case: Case, actor: User, transition: Transition) -> None:
     """Raise if this person may not take this step on this case now; the message says why."""
     try:
         transition.check_source(case.case_state)
@@ -77,7 +77,7 @@ def check_may_take(*, case: Case, actor: AbstractBaseUser, transition: Transitio
         raise NotPermitted(exc.message) from None
 
 
-def case_step_begin(*, case: Case, actor: AbstractBaseUser, transition: Transition) -> Case:
+def case_step_begin(*, case: Case, actor: User, transition: Transition) -> Case:
     """For services of other apps that own a step (enforcement): lock, check, return the case.
     Call inside a transaction; finish with ``case_move``."""
     case = case_lock(case, actor)
@@ -88,7 +88,7 @@ def case_step_begin(*, case: Case, actor: AbstractBaseUser, transition: Transiti
 def case_move(
     case: Case,
     transition: Transition,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> Case:
@@ -98,7 +98,7 @@ def case_move(
 def _move(
     case: Case,
     transition: Transition,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str = "",
     data: dict[str, Any] | None = None,
     target: CaseState | None = None,

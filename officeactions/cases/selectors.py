@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from officeactions.accounts.roles import user_roles
 from officeactions.audit.models import AuditEntry
 from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import registry
-from officeactions.cases.models import OPEN_STATES, Case, CaseAssignment, ProposedAction, Subject
+from officeactions.cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseAssignment,
+    CaseQuerySet,
+    ProposedAction,
+    Subject,
+)
 from officeactions.errors import ApplicationError, NotFound
 from officeactions.policy import STAFF_ROLES, PolicyRefusal, Visibility
 from officeactions.policy.catalog import ReviewRule
 from officeactions.policy.review import Approval, Quorum, quorum
 from officeactions.policy.workflow import TRANSITIONS, CaseState, Transition
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever looks: a signed-in person, or nobody (who sees no case).
+Viewer = User | AnonymousUser
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
+def cases_visible_to(user: Viewer) -> CaseQuerySet:
     """Need to know: every queryset of cases a person is shown starts here."""
     roles = user_roles(user)
-    if not roles & STAFF_ROLES:
+    if isinstance(user, AnonymousUser) or not roles & STAFF_ROLES:
         return Case.objects.none()
     assigned = CaseAssignment.objects.filter(user=user).values("case_id")
     visible = Q(pk__in=[])
@@ -35,13 +43,13 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
             # sees it until someone is on the case.
             teams = [t.value for t in kind.teams if t.member_role in roles]
             if teams:
-                visible |= Q(kind=kind.code, state=CaseState.RECEIVED, team__in=teams) & ~Exists(
-                    CaseAssignment.objects.filter(case=OuterRef("pk"))
+                visible |= Q(kind=kind.code, state=CaseState.RECEIVED, team__in=teams) & Q(
+                    ~Exists(CaseAssignment.objects.filter(case=OuterRef("pk")))
                 )
     return Case.objects.filter(visible)
 
 
-def case_queue(user: User) -> QuerySet[Case]:
+def case_queue(user: Viewer) -> CaseQuerySet:
     """Open cases by urgency: child protection first, then by due date (so overdue, then due
     soonest), then cases without a target by age. Served by the partial index case_queue_idx."""
     return (
@@ -52,7 +60,7 @@ def case_queue(user: User) -> QuerySet[Case]:
     )
 
 
-def case_get_visible(user: User, reference: str) -> Case:
+def case_get_visible(user: Viewer, reference: str) -> Case:
     case = cases_visible_to(user).with_list_data().filter(reference=reference).first()
     if case is None:
         raise NotFound(f"No case {reference} that you can see.")
@@ -64,7 +72,7 @@ def pending_proposal(case: Case) -> ProposedAction | None:
 
 
 def review_rule_for(case: Case) -> ReviewRule:
-    enforces = catalog().get(case.enforces.kind) if case.enforces_id else None
+    enforces = catalog().get(case.enforces.kind) if case.enforces is not None else None
     return catalog().review_rule(case.action_kind, enforces)
 
 
@@ -77,10 +85,12 @@ def proposal_quorum(case: Case, proposal: ProposedAction) -> Quorum:
     return quorum(review_rule_for(case), approvals)
 
 
-def available_transitions(case: Case, user: User) -> list[Transition]:
+def available_transitions(case: Case, user: Viewer) -> list[Transition]:
     """The steps this person may take on this case now (drives buttons and the API)."""
     from officeactions.cases.moves import check_may_take
 
+    if isinstance(user, AnonymousUser):
+        return []  # nobody signed in takes a step
     possible = []
     for transition in TRANSITIONS.values():
         if not transition.offered or case.case_state not in transition.sources:
@@ -134,7 +144,7 @@ def earlier_warnings(case: Case) -> QuerySet[Case]:
     )
 
 
-def warning_history(case: Case, user: User) -> list[Case]:
+def warning_history(case: Case, user: Viewer) -> list[Case]:
     """The person's earlier conduct warnings and event bans, newest first, of those this user
     may see: a confidential warning shows only to the staff on it."""
     visible = cases_visible_to(user).values("pk")
@@ -146,7 +156,7 @@ def warning_history(case: Case, user: User) -> list[Case]:
     )
 
 
-def subject_get_visible(user: User, subject_id: int) -> Subject:
+def subject_get_visible(user: Viewer, subject_id: int) -> Subject:
     """A person already on record, if this user can see a case about them (need to know)."""
     subject = Subject.objects.filter(
         pk=subject_id, cases__in=cases_visible_to(user).values("pk")

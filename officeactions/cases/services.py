@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -76,7 +76,7 @@ def clean_url(url: str) -> str:
 
 def _create_case(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action_kind,
     team: Team,
     title: str,
@@ -123,7 +123,7 @@ def _create_case(
 @transaction.atomic
 def case_open(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     kind: str,
     title: str,
     summary: str = "",
@@ -185,7 +185,7 @@ def case_open(
 @transaction.atomic
 def case_open_from_input(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     kind: str,
     title: str,
     summary: str = "",
@@ -219,11 +219,12 @@ def case_open_from_input(
 
 
 def case_open_for_request(
-    *, reference: str, kind: str, title: str, summary: str, received_at
+    *, reference: str | None, kind: str, title: str, summary: str, received_at
 ) -> Case:
     """Open the case a complete public request becomes: no staff actor, routed by the catalog.
 
-    Called only by the intake service, inside its transaction.
+    Called by the intake and legal services, inside their transaction. The case takes the
+    request's reference, or a new one when there is none (None).
     """
     action_kind = catalog().get(kind)
     return _create_case(
@@ -237,7 +238,7 @@ def case_open_for_request(
     )
 
 
-def _may_be_assigned(case: Case, user: AbstractBaseUser) -> bool:
+def _may_be_assigned(case: Case, user: User) -> bool:
     kind = case.action_kind
     roles = user_roles(user)
     if not roles & STAFF_ROLES:
@@ -247,7 +248,7 @@ def _may_be_assigned(case: Case, user: AbstractBaseUser) -> bool:
     return True
 
 
-def _assign(case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None:
+def _assign(case: Case, actor: User, user: User) -> None:
     try:
         with transaction.atomic():
             CaseAssignment.objects.create(case=case, user=user)
@@ -264,7 +265,7 @@ def _assign(case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None
 
 
 @transaction.atomic
-def case_assign(*, case: Case, actor: AbstractBaseUser, user: AbstractBaseUser) -> None:
+def case_assign(*, case: Case, actor: User, user: User) -> None:
     case = case_lock(case, actor)
     check_team_member(case, actor, "Assigning staff")
     if not _may_be_assigned(case, user):
@@ -283,7 +284,7 @@ TRIAGE_STEPS = frozenset({"accept", "defer", "decline_request", "mark_abusive"})
 def case_transition(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     reason: str = "",
     message_to_requester: str = "",
@@ -333,20 +334,22 @@ def case_transition(
     if transition.target is CaseState.IN_REVIEW and review_rule_for(case).approvals == 0:
         # The catalog asks for no approver here (staff CheckUser): the recorded terms are the
         # check, and the proposal stands approved as submitted.
+        if proposal is None:
+            raise StepRefused("There is no proposed action to approve.")
         _approve(case, proposal, actor, "The catalog requires no approver for this kind.")
     return case
 
 
-def _approve(case: Case, proposal: ProposedAction, actor, reason: str) -> None:
+def _approve(case: Case, proposal: ProposedAction, actor: User, reason: str) -> None:
     proposal.status = ProposedAction.Status.APPROVED
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at"])
     _move(case, TRANSITIONS["approve"], actor, reason, {"proposal": proposal.pk})
-    if actor is not None and actor.pk == proposal.proposer_id:
+    if actor.pk == proposal.proposer_id:
         case_follow_up_require(case=case, actor=actor)
 
 
-def case_follow_up_require(*, case: Case, actor: AbstractBaseUser) -> None:
+def case_follow_up_require(*, case: Case, actor: User) -> None:
     """One person acted alone where the rule allows it: a second review falls due."""
     hours = review_rule_for(case).follow_up_review_hours
     if not hours or case.follow_up_due_at is not None:
@@ -368,7 +371,7 @@ def case_follow_up_require(*, case: Case, actor: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def case_follow_up_review(*, case: Case, actor: AbstractBaseUser, comment: str) -> FollowUpReview:
+def case_follow_up_review(*, case: Case, actor: User, comment: str) -> FollowUpReview:
     """The second review of an action one person took alone, by someone else."""
     case = case_lock(case, actor)
     if case.follow_up_due_at is None or case.follow_up_reviews.exists():
@@ -401,7 +404,7 @@ def case_follow_up_review(*, case: Case, actor: AbstractBaseUser, comment: str) 
 
 @transaction.atomic
 def proposal_create(
-    *, case: Case, actor: AbstractBaseUser, rationale: str, terms: dict[str, str] | None = None
+    *, case: Case, actor: User, rationale: str, terms: dict[str, str] | None = None
 ) -> ProposedAction:
     """Propose the office action (its terms and why); the case moves to action proposed."""
     if case.action_kind.notice_template:
@@ -413,7 +416,7 @@ def proposal_create(
 
 
 def proposal_record(
-    *, case: Case, actor: AbstractBaseUser, rationale: str, terms: dict[str, str] | None
+    *, case: Case, actor: User, rationale: str, terms: dict[str, str] | None
 ) -> ProposedAction:
     transition = TRANSITIONS["propose_action"]
     case = case_lock(case, actor)
@@ -441,9 +444,7 @@ def proposal_record(
 
 
 @transaction.atomic
-def review_submit(
-    *, case: Case, actor: AbstractBaseUser, decision: str, comment: str = ""
-) -> Review:
+def review_submit(*, case: Case, actor: User, decision: str, comment: str = "") -> Review:
     """One reviewer's approval or decline. Enough distinct approvals approve the case."""
     if decision not in Review.Decision.values:
         raise InvalidInput(f"A review decision is 'approve' or 'decline', not {decision!r}.")
@@ -453,6 +454,8 @@ def review_submit(
     if decision == Review.Decision.DECLINE and not comment.strip():
         raise InvalidInput("Declining needs a reason; none was given.")
     proposal = pending_proposal(case)
+    if proposal is None:  # check_may_take refuses a review step without one
+        raise StepRefused("There is no proposed action waiting for review.")
     try:
         with transaction.atomic():
             review = Review.objects.create(
@@ -486,7 +489,7 @@ def review_submit(
 
 
 @transaction.atomic
-def evidence_add(*, case: Case, actor: AbstractBaseUser, url: str = "", note: str = "") -> Evidence:
+def evidence_add(*, case: Case, actor: User, url: str = "", note: str = "") -> Evidence:
     case = case_lock(case, actor)
     check_team_member(case, actor, "Adding evidence")
     if not url.strip() and not note.strip():
@@ -505,9 +508,7 @@ def evidence_add(*, case: Case, actor: AbstractBaseUser, url: str = "", note: st
 
 
 @transaction.atomic
-def case_delay_record(
-    *, case: Case, actor: AbstractBaseUser, reason: str, note: str = ""
-) -> CaseDelay:
+def case_delay_record(*, case: Case, actor: User, reason: str, note: str = "") -> CaseDelay:
     """Record why a case takes longer than its target (the case stays open, and shows it)."""
     case = case_lock(case, actor)
     check_team_member(case, actor, "Recording a delay")

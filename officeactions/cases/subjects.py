@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -34,7 +34,7 @@ _http_url = URLValidator(schemes=["http", "https"])
 @transaction.atomic
 def subject_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     display_name: str,
     accounts: Iterable[tuple[str, str]] = (),
     addresses: Iterable[str] = (),
@@ -75,7 +75,7 @@ SUBJECT_STATES = frozenset({CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.IN
 def case_subject_record(
     *,
     case: Case,
-    actor: AbstractBaseUser,
+    actor: User,
     display_name: str,
     accounts: Iterable[tuple[str, str]] = (),
     addresses: Iterable[str] = (),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from officeactions.accounts.people import signed_in
 from officeactions.accounts.roles import is_staff_member, user_roles
 from officeactions.cases import selectors, services, subjects
 from officeactions.cases.configured import catalog
@@ -125,7 +126,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 case = services.case_open_from_input(
-                    actor=request.user,
+                    actor=signed_in(request),
                     kind=data["kind"],
                     title=data["title"],
                     summary=data["summary"],
@@ -174,7 +175,7 @@ def case_transition(request: HttpRequest, reference: str, name: str) -> HttpResp
     def act(case, data):
         case = services.case_transition(
             case=case,
-            actor=request.user,
+            actor=signed_in(request),
             name=name,
             reason=data["reason"],
             message_to_requester=data["message_to_requester"],
@@ -194,7 +195,7 @@ def case_propose(request: HttpRequest, reference: str) -> HttpResponse:
 
     def act(case, data):
         services.proposal_create(
-            case=case, actor=request.user, rationale=data["rationale"], terms=form.terms()
+            case=case, actor=signed_in(request), rationale=data["rationale"], terms=form.terms()
         )
         return "Action proposed. Submit it for review when it is ready."
 
@@ -206,7 +207,7 @@ def case_propose(request: HttpRequest, reference: str) -> HttpResponse:
 def case_review(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
         services.review_submit(
-            case=case, actor=request.user, decision=data["decision"], comment=data["comment"]
+            case=case, actor=signed_in(request), decision=data["decision"], comment=data["comment"]
         )
         return f"Review recorded: {data['decision']}."
 
@@ -217,7 +218,9 @@ def case_review(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.evidence_add(case=case, actor=request.user, url=data["url"], note=data["note"])
+        services.evidence_add(
+            case=case, actor=signed_in(request), url=data["url"], note=data["note"]
+        )
         return "Evidence added."
 
     return act_on_case(request, reference, act, "evidence_form", EvidenceForm(request.POST))
@@ -229,7 +232,7 @@ def case_subject(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
         subjects.case_subject_record(
             case=case,
-            actor=request.user,
+            actor=signed_in(request),
             display_name=subject_display_name(data),
             accounts=data["accounts"],
             addresses=data["addresses"],
@@ -246,7 +249,7 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
         user = get_user_model().objects.filter(username=data["username"].strip()).first()
         if user is None:
             raise InvalidInput(f"No staff member named {data['username']!r}.")
-        services.case_assign(case=case, actor=request.user, user=user)
+        services.case_assign(case=case, actor=signed_in(request), user=user)
         return f"{user.get_username()} is now on the case."
 
     return act_on_case(request, reference, act, "assign_form", AssignForm(request.POST))
@@ -257,7 +260,7 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
 def case_delay(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
         services.case_delay_record(
-            case=case, actor=request.user, reason=data["reason"], note=data["note"]
+            case=case, actor=signed_in(request), reason=data["reason"], note=data["note"]
         )
         return "Reason for the delay recorded."
 
@@ -268,7 +271,7 @@ def case_delay(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case, data):
-        services.case_follow_up_review(case=case, actor=request.user, comment=data["reason"])
+        services.case_follow_up_review(case=case, actor=signed_in(request), comment=data["reason"])
         return "Second review recorded."
 
     return act_on_case(request, reference, act, "follow_up_form", TransitionForm(request.POST))

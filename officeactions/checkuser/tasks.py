@@ -16,6 +16,4 @@ def checkuser_purge_task() -> int:
     try:
         return checkuser_purge()
     finally:
-        # schedule() takes a Task (it calls .using and reads .module_path) but is annotated
-        # Callable, which a Task is not; the annotation is fixed where schedule() lives.
-        schedule(checkuser_purge_task, settings.OFFICEACTIONS_CHECKUSER_PURGE_SECONDS)  # type: ignore[arg-type]
+        schedule(checkuser_purge_task, settings.OFFICEACTIONS_CHECKUSER_PURGE_SECONDS)

@@ -170,7 +170,7 @@ def dmca_notice_submit(*, data: dict[str, Any], attachments: list | None = None)
     defects = notice_defects(content)
     now = timezone.now()
     case = case_open_for_request(
-        reference=None,  # type: ignore[arg-type]  # None gives a new one; cases says str
+        reference=None,  # a new reference
         kind="dmca_takedown",
         title=f"DMCA notice: {(works or ['(no work named)'])[0][:150]}",
         summary="; ".join(works),
@@ -304,7 +304,7 @@ def _propose_termination(wiki: str, username: str, why: str, source: Case) -> Ca
     subject = Subject.objects.create(display_name=username, notes=why)
     SubjectAccount.objects.create(subject=subject, wiki=wiki, username=username)
     case = case_open_for_request(
-        reference=None,  # type: ignore[arg-type]  # None gives a new one; cases says str
+        reference=None,  # a new reference
         kind="global_ban",
         title=f"Account termination proposed: {username}",
         summary=f"{why} (from {source.reference})",
