@@ -19,8 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from officeactions.accounts.people import signed_in
-from officeactions.cases import selectors
-from officeactions.cases.api import ERRORS, CaseDetailSerializer, detail_response
+from officeactions.cases.api import ERRORS, CaseDetailSerializer, case_action
 from officeactions.cases.extensions import CaseSection, Hook, Registry, Slot, no_context
 from officeactions.cases.forms import LockoutLiftForm
 from officeactions.cases.models import Case
@@ -68,7 +67,8 @@ def register(registry: Registry) -> None:
     registry.on(Hook.AFTER_TRIAGE, request_after_triage)
 
 
-def _lift(case: Case, actor: User, reason: str) -> None:
+def case_requester_lift(*, case: Case, actor: User, reason: str) -> None:
+    """Lift the lock-out of the requester whose request became this case."""
     requester = requester_of(case)
     if requester is None:
         raise InvalidInput("This case has no requester on record.")
@@ -82,7 +82,7 @@ def requester_lift(request: HttpRequest, reference: str) -> HttpResponse:
     applies)."""
 
     def act(case: Case, data: dict[str, Any]) -> str:
-        _lift(case, signed_in(request), data["reason"])
+        case_requester_lift(case=case, actor=signed_in(request), reason=data["reason"])
         return "Lock-out lifted."
 
     return act_on_case(request, reference, act, "lift_form", LockoutLiftForm(request.POST))
@@ -99,11 +99,9 @@ class CaseRequesterLiftApi(APIView):
         description="Lift the lock-out of the requester whose request became this case.",
     )
     def post(self, request: ApiRequest, reference: str) -> Response:
-        data = self.RequesterLiftInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = selectors.case_get_visible(request.user, reference)
-        _lift(case, signed_in(request), data.validated_data["reason"])
-        return detail_response(request, case)
+        return case_action(
+            request, reference, self.RequesterLiftInputSerializer, case_requester_lift
+        )
 
 
 # Under cases/ in the "cases" namespace, and under api/ (the shell's urls.py composes them).
