@@ -359,3 +359,18 @@ def test_a_new_case_on_a_person_on_record_through_the_page(people, person, warni
         reverse("cases:new"), {"kind": "global_ban", "title": "x", "subject_id": 999999}
     )
     assert r.status_code == 404
+
+
+def test_an_issued_warning_offers_no_report_against_a_ban(
+    people, warning_case, client, django_capture_on_commit_callbacks
+):
+    """Reports of sockpuppets and proxies attach to a ban carried out on the wikis; a warning in
+    effect (nothing done on a wiki) shows neither their forms nor the step to add accounts."""
+    issued(people, warning_case, django_capture_on_commit_callbacks)
+    assert Case.objects.get(pk=warning_case.pk).state == CaseState.IN_EFFECT
+    sign_in(client, people["agent"])
+    page = client.get(reverse("cases:detail", args=[warning_case.reference])).content.decode()
+    assert 'id="conduct-warning"' in page
+    assert "Record a breach report" not in page
+    assert "Report a proxy, or interference" not in page
+    assert 'id="ban-reports-section"' not in page

@@ -18,8 +18,7 @@ from django.db import DatabaseError, connection
 
 from officeactions import periodic
 from officeactions.audit.services import audit_verify
-from officeactions.cases import services
-from officeactions.cases import services as case_services
+from officeactions.cases import moves, services
 from officeactions.enforcement import planner, runner
 from officeactions.enforcement import services as enforcement
 from officeactions.enforcement.models import Operation
@@ -49,7 +48,7 @@ def test_a_connection_lost_in_the_middle_of_a_step_writes_nothing_and_the_step_c
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    real_append = case_services.audit_append
+    real_append = moves.audit_append
 
     def connection_cut(**entry):
         # The case row is already updated in this transaction when the server drops us.
@@ -57,7 +56,8 @@ def test_a_connection_lost_in_the_middle_of_a_step_writes_nothing_and_the_step_c
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         return real_append(**entry)
 
-    monkeypatch.setattr(case_services, "audit_append", connection_cut)
+    # The move service appends the step's audit entry after moving the state.
+    monkeypatch.setattr(moves, "audit_append", connection_cut)
     with pytest.raises(DatabaseError):
         services.case_transition(case=case, actor=people["agent"], name="accept")
     monkeypatch.undo()

@@ -51,7 +51,10 @@ def _current_label(label: str) -> str:
 
 def _relabel(data: Path) -> None:
     """Rewrite the rows of moved models under their current labels, in place."""
-    lines = data.read_text().splitlines()
+    text = data.read_text()
+    if not any(f'"{label}"' in text for label in MOVED_MODELS):
+        return  # an archive made since the move: nothing to rewrite
+    lines = text.splitlines()
     moved = False
     for i, line in enumerate(lines):
         if line.strip():

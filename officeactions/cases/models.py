@@ -84,7 +84,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.select_related("subject", "created_by")
 
 
-# Set only while the move service (cases.services) changes a case's state; anywhere else an
+# Set only while the move service (cases.moves) changes a case's state; anywhere else an
 # assignment to Case.state raises, so no code can skip the workflow table or the audit entry.
 _STATE_MOVE: ContextVar[bool] = ContextVar("case_state_move", default=False)
 
@@ -102,7 +102,7 @@ class Case(models.Model):
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
     kind = models.CharField(max_length=32, choices=CATALOG.choices())
     team = models.CharField(max_length=32)
-    # Changed only by officeactions.cases.services, one transition at a time.
+    # Changed only by the move service (officeactions.cases.moves), one step at a time.
     state = models.CharField(
         max_length=32,
         choices=[(s.value, s.label) for s in CaseState],

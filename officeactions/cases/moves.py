@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.validators import URLValidator
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,8 +32,6 @@ from officeactions.policy.workflow import (
     CaseState,
     Transition,
 )
-
-_http_url = URLValidator(schemes=["http", "https"])
 
 
 def case_lock(case: Case, actor: User) -> Case:

@@ -4,7 +4,6 @@ case of it opens; queued with the case, sent by the worker."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 
@@ -16,14 +15,13 @@ from officeactions.cases.models import (
 from officeactions.cases.selectors import (
     cases_visible_to,
 )
+from officeactions.cases.tasks import case_reminder
 from officeactions.notify import notify, public_url
 from officeactions.policy import Team
 from officeactions.policy.clocks import due_soon_at
 from officeactions.policy.workflow import (
     CLOSED_STATES,
 )
-
-_http_url = URLValidator(schemes=["http", "https"])
 
 
 def case_alert(case: Case, roles) -> None:
@@ -45,8 +43,6 @@ def reminders_schedule(case: Case) -> None:
     so they are queued if and only if the case itself commits."""
     if case.due_at is None:
         return
-    from officeactions.cases.tasks import case_reminder
-
     soon = due_soon_at(case.received_at, case.due_at)
     for which, when in (
         (CaseReminder.Which.DUE_SOON, soon),

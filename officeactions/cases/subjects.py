@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,8 +26,6 @@ from officeactions.policy import STAFF_ROLES
 from officeactions.policy.workflow import (
     CaseState,
 )
-
-_http_url = URLValidator(schemes=["http", "https"])
 
 
 @transaction.atomic

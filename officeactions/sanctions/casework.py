@@ -11,6 +11,7 @@ from django.urls import path
 from officeactions.cases.configured import catalog
 from officeactions.cases.extensions import CaseSection, Registry, Slot
 from officeactions.cases.models import Case
+from officeactions.enforcement.services import enforceable
 from officeactions.policy.catalog import Target
 from officeactions.policy.workflow import TRANSITIONS, CaseState
 from officeactions.sanctions import api, selectors, views
@@ -43,7 +44,7 @@ def rights_period_context(case: Case, user: Any) -> dict[str, Any]:
     period = selectors.rights_period(case)
     return {
         "rights_period": period,
-        "incidents_in_period": {i.pk for i in selectors.regrants_in_period(case, period)},
+        "regrants_in_period": selectors.regrants_in_period(case, period),
         "reapplication_form": ReapplicationForm(criteria=period.criteria if period else []),
         "reapplication_checks": case.reapplication_checks.select_related("checked_by"),
         "reapplication_open": case.case_state in REAPPLICATION_STATES,
@@ -51,12 +52,17 @@ def rights_period_context(case: Case, user: Any) -> dict[str, Any]:
 
 
 def ban_reports_context(case: Case, user: Any) -> dict[str, Any]:
-    # Reports are attached to a ban against a person that stands (being enforced or in effect).
+    # Reports are attached to a ban against a person that stands (being enforced or in effect)
+    # and is carried out on the wikis, as the services require (not an event ban or a warning).
+    kind = case.action_kind
     standing = case.case_state in TRANSITIONS["add_account"].sources
     return {
         "breach_reports": case.breach_reports.prefetch_related("accounts"),
         "ban_reports": case.ban_reports.select_related("sanction_case"),
-        "ban_reports_open": standing and case.action_kind.target is Target.INDIVIDUAL,
+        "ban_reports_open": standing
+        and kind.target is Target.INDIVIDUAL
+        and enforceable(kind)
+        and case.subject_id is not None,
         "breach_form": BreachReportForm(),
         "ban_report_form": BanReportForm(),
     }
