@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from officeactions.cases.configured import catalog
 from officeactions.policy import CATALOG, Team
-from officeactions.policy.clocks import DelayReason
+from officeactions.policy.catalog import ActionKind
+from officeactions.policy.clocks import ClockState, DelayReason, clock_state
 from officeactions.policy.workflow import CLOSED_STATES, CaseState
 
 OPEN_STATES = sorted(s.value for s in CaseState if s not in CLOSED_STATES)
@@ -177,9 +180,7 @@ class Case(models.Model):
             super().refresh_from_db(*args, **kwargs)
 
     @property
-    def action_kind(self):
-        from officeactions.cases.configured import catalog
-
+    def action_kind(self) -> ActionKind:
         return catalog().get(self.kind)
 
     @property
@@ -190,9 +191,7 @@ class Case(models.Model):
     def team_label(self) -> str:
         return Team(self.team).label
 
-    def clock(self, now=None):
-        from officeactions.policy.clocks import clock_state
-
+    def clock(self, now: datetime | None = None) -> ClockState:
         return clock_state(self.received_at, self.due_at, now or timezone.now())
 
 

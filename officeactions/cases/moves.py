@@ -89,18 +89,8 @@ def case_move(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> Case:
-    return _move(case, transition, actor, reason, data)
-
-
-def _move(
-    case: Case,
-    transition: Transition,
-    actor: User | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    target: CaseState | None = None,
-) -> Case:
-    source, target = case.case_state, target or transition.target
+    """Move the (locked, checked) case along one step of the table and audit it."""
+    source, target = case.case_state, transition.target
     now, action = timezone.now(), f"case.{transition.name}"
     changes: dict[str, Any] = {"state": target, "updated_at": now}
     if action in RESPONSE_STEPS:  # decided: the first decision is the response time

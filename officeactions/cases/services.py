@@ -31,8 +31,8 @@ from officeactions.cases.models import (
     Subject,
 )
 from officeactions.cases.moves import (
-    _move,
     case_lock,
+    case_move,
     check_may_take,
     check_team_member,
 )
@@ -317,7 +317,7 @@ def case_transition(
         proposal.status = ProposedAction.Status.WITHDRAWN
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "decided_at"])
-    _move(case, transition, actor, reason)
+    case_move(case, transition, actor, reason)
     accepting = transition.name == "accept" and _may_be_assigned(case, actor)
     if accepting and not CaseAssignment.objects.filter(case=case, user=actor).exists():
         _assign(case, actor, actor)  # whoever accepts a case is on it
@@ -344,7 +344,7 @@ def _approve(case: Case, proposal: ProposedAction, actor: User, reason: str) -> 
     proposal.status = ProposedAction.Status.APPROVED
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at"])
-    _move(case, TRANSITIONS["approve"], actor, reason, {"proposal": proposal.pk})
+    case_move(case, TRANSITIONS["approve"], actor, reason, {"proposal": proposal.pk})
     if actor.pk == proposal.proposer_id:
         case_follow_up_require(case=case, actor=actor)
 
@@ -439,7 +439,7 @@ def proposal_record(
     proposal = ProposedAction.objects.create(
         case=case, proposer=actor, rationale=rationale.strip(), terms=terms
     )
-    _move(case, transition, actor, rationale.strip(), {"proposal": proposal.pk, "terms": terms})
+    case_move(case, transition, actor, rationale.strip(), {"proposal": proposal.pk, "terms": terms})
     return proposal
 
 
@@ -480,7 +480,7 @@ def review_submit(*, case: Case, actor: User, decision: str, comment: str = "") 
         proposal.status = ProposedAction.Status.DECLINED
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "decided_at"])
-        _move(case, transition, actor, comment.strip(), {"proposal": proposal.pk})
+        case_move(case, transition, actor, comment.strip(), {"proposal": proposal.pk})
     else:
         status = proposal_quorum(case, proposal)
         if status.met:
